@@ -1,0 +1,172 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import { emailTokens, memberships, passwordCredentials, users, type Role } from '../db/schema.js';
+import { checkPasswordStrength, hashPassword, verifyPassword, type PasswordProblem } from './password.js';
+import { invalidateUserSessions } from './session.js';
+import { generateToken, hashToken } from './tokens.js';
+
+export type User = typeof users.$inferSelect;
+
+const HOUR = 60 * 60 * 1000;
+const VERIFY_TOKEN_LIFETIME_MS = 24 * HOUR;
+const RESET_TOKEN_LIFETIME_MS = 1 * HOUR;
+
+export function newUserId(): string {
+	return generateToken().slice(0, 24);
+}
+
+export function normalizeEmail(email: string): string {
+	return email.trim().toLowerCase();
+}
+
+export function findUserByEmail(db: Db, tenantId: number | null, email: string): User | undefined {
+	const tenantCondition = tenantId === null ? isNull(users.tenantId) : eq(users.tenantId, tenantId);
+	return db
+		.select()
+		.from(users)
+		.where(and(tenantCondition, eq(users.email, normalizeEmail(email))))
+		.get();
+}
+
+export function userRoles(db: Db, userId: string): { role: Role; schoolId: number | null }[] {
+	return db.select({ role: memberships.role, schoolId: memberships.schoolId }).from(memberships).where(eq(memberships.userId, userId)).all();
+}
+
+function issueEmailToken(db: Pick<Db, 'insert'>, clock: Clock, userId: string, purpose: 'verify' | 'reset'): string {
+	const token = generateToken();
+	const now = clock.now();
+	const lifetime = purpose === 'verify' ? VERIFY_TOKEN_LIFETIME_MS : RESET_TOKEN_LIFETIME_MS;
+	db.insert(emailTokens)
+		.values({ id: hashToken(token), userId, purpose, createdAt: now, expiresAt: new Date(now.getTime() + lifetime) })
+		.run();
+	return token;
+}
+
+export interface Registration {
+	givenName: string;
+	familyName: string;
+	codiceFiscale: string;
+	email: string;
+	password: string;
+}
+
+export type RegisterResult =
+	| { status: 'created'; user: User; verifyToken: string }
+	| { status: 'exists'; user: User }
+	| { status: 'weak_password'; problem: PasswordProblem };
+
+/** A new guardian account, usable once its e-mail is verified. */
+export async function registerGuardian(db: Db, clock: Clock, tenantId: number, input: Registration): Promise<RegisterResult> {
+	const email = normalizeEmail(input.email);
+	const problem = checkPasswordStrength(input.password, [email.split('@')[0], input.givenName, input.familyName]);
+	if (problem) return { status: 'weak_password', problem };
+	const existing = findUserByEmail(db, tenantId, email);
+	if (existing) return { status: 'exists', user: existing };
+	const hash = await hashPassword(input.password);
+	return db.transaction((tx) => {
+		// Checked again inside the transaction: two registrations may race through the hash.
+		const raced = tx.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.email, email))).get();
+		if (raced) return { status: 'exists', user: raced } as const;
+		const now = clock.now();
+		const user = tx
+			.insert(users)
+			.values({
+				id: newUserId(),
+				tenantId,
+				email,
+				givenName: input.givenName.trim(),
+				familyName: input.familyName.trim(),
+				codiceFiscale: input.codiceFiscale,
+				contactEmail: email,
+				privacyAcceptedAt: now,
+				createdAt: now
+			})
+			.returning()
+			.get();
+		tx.insert(passwordCredentials).values({ userId: user.id, hash, updatedAt: now }).run();
+		tx.insert(memberships).values({ tenantId, userId: user.id, role: 'guardian', createdAt: now }).run();
+		return { status: 'created', user, verifyToken: issueEmailToken(tx, clock, user.id, 'verify') } as const;
+	});
+}
+
+export function issueVerifyToken(db: Db, clock: Clock, userId: string): string {
+	return issueEmailToken(db, clock, userId, 'verify');
+}
+
+type TokenUse = { status: 'ok'; user: User } | { status: 'invalid' };
+
+function consumeEmailToken(db: Db, clock: Clock, token: string, purpose: 'verify' | 'reset'): TokenUse {
+	const now = clock.now();
+	return db.transaction((tx) => {
+		const row = tx
+			.select({ token: emailTokens, user: users })
+			.from(emailTokens)
+			.innerJoin(users, eq(users.id, emailTokens.userId))
+			.where(and(eq(emailTokens.id, hashToken(token)), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)))
+			.get();
+		if (!row) return { status: 'invalid' } as const;
+		tx.update(emailTokens).set({ usedAt: now }).where(eq(emailTokens.id, row.token.id)).run();
+		return { status: 'ok', user: row.user } as const;
+	});
+}
+
+export function verifyEmail(db: Db, clock: Clock, token: string): TokenUse {
+	const result = consumeEmailToken(db, clock, token, 'verify');
+	if (result.status === 'ok' && !result.user.emailVerifiedAt) {
+		db.update(users).set({ emailVerifiedAt: clock.now() }).where(eq(users.id, result.user.id)).run();
+	}
+	return result;
+}
+
+// Verifying against a real hash when the account is unknown keeps both answers equally slow.
+let decoyHash: Promise<string> | undefined;
+
+export type LoginResult = { status: 'ok'; user: User } | { status: 'invalid' } | { status: 'unverified'; user: User };
+
+export async function loginWithPassword(db: Db, tenantId: number | null, email: string, password: string): Promise<LoginResult> {
+	const user = findUserByEmail(db, tenantId, email);
+	const credential = user
+		? db.select().from(passwordCredentials).where(eq(passwordCredentials.userId, user.id)).get()
+		: undefined;
+	if (!user || !credential) {
+		decoyHash ??= hashPassword('decoy password, never valid');
+		await verifyPassword(await decoyHash, password);
+		return { status: 'invalid' };
+	}
+	if (!(await verifyPassword(credential.hash, password))) return { status: 'invalid' };
+	if (!user.emailVerifiedAt) return { status: 'unverified', user };
+	return { status: 'ok', user };
+}
+
+/** Returns a token only for an existing account; the caller answers the same either way. */
+export function requestPasswordReset(db: Db, clock: Clock, tenantId: number | null, email: string): { user: User; token: string } | null {
+	const user = findUserByEmail(db, tenantId, email);
+	if (!user) return null;
+	return { user, token: issueEmailToken(db, clock, user.id, 'reset') };
+}
+
+export type ResetResult = { status: 'ok'; user: User } | { status: 'invalid' } | { status: 'weak_password'; problem: PasswordProblem };
+
+export async function resetPassword(db: Db, clock: Clock, token: string, password: string): Promise<ResetResult> {
+	const problem = checkPasswordStrength(password);
+	if (problem) return { status: 'weak_password', problem };
+	const hash = await hashPassword(password);
+	const used = consumeEmailToken(db, clock, token, 'reset');
+	if (used.status !== 'ok') return used;
+	const now = clock.now();
+	db.transaction((tx) => {
+		tx.insert(passwordCredentials)
+			.values({ userId: used.user.id, hash, updatedAt: now })
+			.onConflictDoUpdate({ target: passwordCredentials.userId, set: { hash, updatedAt: now } })
+			.run();
+		// The reset link reached the mailbox, which proves it as well as a verification link would.
+		if (!used.user.emailVerifiedAt) tx.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, used.user.id)).run();
+		tx.update(emailTokens)
+			.set({ usedAt: now })
+			.where(and(eq(emailTokens.userId, used.user.id), eq(emailTokens.purpose, 'reset'), isNull(emailTokens.usedAt)))
+			.run();
+	});
+	invalidateUserSessions(db, used.user.id);
+	return used;
+}

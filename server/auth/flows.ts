@@ -1,0 +1,145 @@
+import type { Runtime } from '../runtime.js';
+import { findTenantBySlug, type Tenant } from '../tenants/tenants.js';
+import { alreadyRegisteredMessage, resetPasswordMessage, verifyEmailMessage } from '../mail/messages.js';
+import type { MailMessage } from '../mail/mailer.js';
+import { recordAudit } from '../audit/log.js';
+import {
+	findUserByEmail,
+	issueVerifyToken,
+	loginWithPassword,
+	normalizeEmail,
+	registerGuardian,
+	requestPasswordReset,
+	resetPassword,
+	userRoles,
+	verifyEmail,
+	type Registration
+} from './accounts.js';
+import type { PasswordProblem } from './password.js';
+import { consumeRateLimit, rateRules, resetRateLimit, type RateRule } from './rate-limit.js';
+import { createSession, generateSessionToken } from './session.js';
+import { homeFor } from './home.js';
+
+/*
+ * The sign-in flows as a user meets them: rate limits, the domain step, the e-mail. Each
+ * returns a value the router turns into an answer; none throws for a user's mistake.
+ */
+
+export type Limited = { status: 'rate_limited'; retryAfterSeconds: number };
+type NoTenant = { status: 'unknown_tenant' };
+
+function limit(rt: Runtime, checks: [string, RateRule][]): Limited | null {
+	for (const [key, rule] of checks) {
+		const decision = consumeRateLimit(rt.db, rt.clock, key, rule);
+		if (!decision.allowed) return { status: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds };
+	}
+	return null;
+}
+
+/** A mail server that is down must not turn a registration into an error page, nor reveal anything. */
+async function sendQuietly(rt: Runtime, message: MailMessage): Promise<void> {
+	try {
+		await rt.mailer.send(message);
+	} catch (error) {
+		console.error(`[mail] invio a ${message.to} non riuscito`, error);
+	}
+}
+
+const loginUrl = (rt: Runtime, tenant: Tenant, path = '') => `${rt.config.origin}/login/${tenant.slug}${path}`;
+
+export type RegisterOutcome = { status: 'sent' } | { status: 'weak_password'; problem: PasswordProblem } | { status: 'password_disabled' } | Limited | NoTenant;
+
+export async function register(rt: Runtime, ip: string, input: Registration & { tenantSlug: string }): Promise<RegisterOutcome> {
+	const tenant = findTenantBySlug(rt.db, input.tenantSlug);
+	if (!tenant) return { status: 'unknown_tenant' };
+	if (!tenant.passwordLoginEnabled) return { status: 'password_disabled' };
+	const limited = limit(rt, [[`register:ip:${ip}`, rateRules.registerIp]]);
+	if (limited) return limited;
+	const result = await registerGuardian(rt.db, rt.clock, tenant.id, input);
+	if (result.status === 'weak_password') return result;
+	if (result.status === 'created') {
+		recordAudit(rt.db, rt.clock, { tenantId: tenant.id, actorUserId: result.user.id, action: 'user.register', entity: 'user', entityId: result.user.id, ip });
+		await sendQuietly(rt, verifyEmailMessage(tenant, result.user.email!, `${rt.config.origin}/verifica?token=${result.verifyToken}`));
+	} else if (!limit(rt, [[`mail:acct:${result.user.id}`, rateRules.mailAccount]])) {
+		// Same answer as a new registration; the owner of the address learns what happened.
+		await sendQuietly(rt, alreadyRegisteredMessage(tenant, result.user.email!, loginUrl(rt, tenant), loginUrl(rt, tenant, '/recupera')));
+	}
+	return { status: 'sent' };
+}
+
+export async function resendVerification(rt: Runtime, ip: string, input: { tenantSlug: string; email: string }): Promise<{ status: 'sent' } | Limited | NoTenant> {
+	const tenant = findTenantBySlug(rt.db, input.tenantSlug);
+	if (!tenant) return { status: 'unknown_tenant' };
+	const limited = limit(rt, [
+		[`mail:ip:${ip}`, rateRules.mailIp],
+		[`mail:addr:${tenant.id}:${normalizeEmail(input.email)}`, rateRules.mailAccount]
+	]);
+	if (limited) return limited;
+	const user = findUserByEmail(rt.db, tenant.id, input.email);
+	if (user && !user.emailVerifiedAt && user.email) {
+		await sendQuietly(rt, verifyEmailMessage(tenant, user.email, `${rt.config.origin}/verifica?token=${issueVerifyToken(rt.db, rt.clock, user.id)}`));
+	}
+	return { status: 'sent' };
+}
+
+export function confirmEmail(rt: Runtime, token: string) {
+	return verifyEmail(rt.db, rt.clock, token);
+}
+
+export type LoginOutcome =
+	| { status: 'ok'; token: string; expiresAt: Date; home: string }
+	| { status: 'invalid' }
+	| { status: 'unverified' }
+	| { status: 'password_disabled' }
+	| Limited
+	| NoTenant;
+
+export async function login(rt: Runtime, ip: string, input: { tenantSlug?: string; email: string; password: string }): Promise<LoginOutcome> {
+	let tenant: Tenant | null = null;
+	if (input.tenantSlug) {
+		tenant = findTenantBySlug(rt.db, input.tenantSlug) ?? null;
+		if (!tenant) return { status: 'unknown_tenant' };
+	}
+	const accountKey = `login:acct:${tenant?.id ?? 'platform'}:${normalizeEmail(input.email)}`;
+	const limited = limit(rt, [
+		[`login:ip:${ip}`, rateRules.loginIp],
+		[accountKey, rateRules.loginAccount]
+	]);
+	if (limited) return limited;
+	const result = await loginWithPassword(rt.db, tenant?.id ?? null, input.email, input.password);
+	if (result.status !== 'ok') return { status: result.status };
+	const roles = userRoles(rt.db, result.user.id);
+	// A Comune that turned passwords off still lets its own staff in; guardians use SPID/CIE.
+	if (tenant && !tenant.passwordLoginEnabled && roles.every((r) => r.role === 'guardian')) return { status: 'password_disabled' };
+	resetRateLimit(rt.db, accountKey);
+	const token = generateSessionToken();
+	const session = createSession(rt.db, rt.clock, token, result.user.id);
+	recordAudit(rt.db, rt.clock, { tenantId: tenant?.id ?? null, actorUserId: result.user.id, action: 'session.login', entity: 'user', entityId: result.user.id, details: { via: 'password' }, ip });
+	return { status: 'ok', token, expiresAt: session.expiresAt, home: homeFor(roles) };
+}
+
+export async function startPasswordReset(rt: Runtime, ip: string, input: { tenantSlug?: string; email: string }): Promise<{ status: 'sent' } | Limited | NoTenant> {
+	let tenant: Tenant | null = null;
+	if (input.tenantSlug) {
+		tenant = findTenantBySlug(rt.db, input.tenantSlug) ?? null;
+		if (!tenant) return { status: 'unknown_tenant' };
+	}
+	const limited = limit(rt, [
+		[`mail:ip:${ip}`, rateRules.mailIp],
+		[`mail:addr:${tenant?.id ?? 'platform'}:${normalizeEmail(input.email)}`, rateRules.mailAccount]
+	]);
+	if (limited) return limited;
+	const issued = requestPasswordReset(rt.db, rt.clock, tenant?.id ?? null, input.email);
+	if (issued?.user.email) {
+		await sendQuietly(rt, resetPasswordMessage(tenant ?? { name: 'Mensa Aperta' }, issued.user.email, `${rt.config.origin}/reimposta?token=${issued.token}`));
+	}
+	return { status: 'sent' };
+}
+
+export async function finishPasswordReset(rt: Runtime, ip: string, input: { token: string; password: string }) {
+	const result = await resetPassword(rt.db, rt.clock, input.token, input.password);
+	if (result.status === 'ok') {
+		recordAudit(rt.db, rt.clock, { tenantId: result.user.tenantId, actorUserId: result.user.id, action: 'user.password_reset', entity: 'user', entityId: result.user.id, ip });
+	}
+	return result;
+}

@@ -1,0 +1,57 @@
+import { eq } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import { sessions, users } from '../db/schema.js';
+import { generateToken, hashToken } from './tokens.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+export const SESSION_LIFETIME_MS = 30 * DAY;
+/** A session used in its second half is pushed back to the full lifetime. */
+const RENEW_WITHIN_MS = 15 * DAY;
+
+export type Session = typeof sessions.$inferSelect;
+export type SessionUser = typeof users.$inferSelect;
+export type SessionValidation = { session: Session; user: SessionUser } | { session: null; user: null };
+
+export const generateSessionToken = generateToken;
+
+export function createSession(db: Db, clock: Clock, token: string, userId: string): Session {
+	const now = clock.now();
+	const session: Session = {
+		id: hashToken(token),
+		userId,
+		createdAt: now,
+		expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS)
+	};
+	db.insert(sessions).values(session).run();
+	return session;
+}
+
+export function validateSessionToken(db: Db, clock: Clock, token: string): SessionValidation {
+	const id = hashToken(token);
+	const row = db
+		.select({ session: sessions, user: users })
+		.from(sessions)
+		.innerJoin(users, eq(sessions.userId, users.id))
+		.where(eq(sessions.id, id))
+		.get();
+	if (!row) return { session: null, user: null };
+	const now = clock.now().getTime();
+	if (now >= row.session.expiresAt.getTime()) {
+		db.delete(sessions).where(eq(sessions.id, id)).run();
+		return { session: null, user: null };
+	}
+	if (now >= row.session.expiresAt.getTime() - RENEW_WITHIN_MS) {
+		row.session.expiresAt = new Date(now + SESSION_LIFETIME_MS);
+		db.update(sessions).set({ expiresAt: row.session.expiresAt }).where(eq(sessions.id, id)).run();
+	}
+	return row;
+}
+
+export function invalidateSession(db: Db, sessionId: string): void {
+	db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+}
+
+export function invalidateUserSessions(db: Db, userId: string): void {
+	db.delete(sessions).where(eq(sessions.userId, userId)).run();
+}

@@ -1,0 +1,93 @@
+import { eq, inArray, or, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { consumers, enrolments, guardianLinks, schoolClasses, schools, serviceGroups, services } from '../db/schema.js';
+import type { TenantScope } from '../db/tenant-scope.js';
+
+export interface Guardian {
+	id: string;
+	codiceFiscale: string | null;
+	fiscalCodeVerifiedAt: Date | null;
+}
+
+/**
+ * "Il genitore autorizzato è colui che ha effettuato la domanda di iscrizione": a guardian sees a
+ * consumer when linked by a codice di attivazione, or when SPID/CIE proved the fiscal code of
+ * the applicant of one of the consumer's enrolments. A typed fiscal code proves nothing.
+ */
+function authorizedConsumers(db: Db, scope: TenantScope, guardian: Guardian): SQL {
+	const linked = db
+		.select({ id: guardianLinks.consumerId })
+		.from(guardianLinks)
+		.where(scope.where(guardianLinks, eq(guardianLinks.userId, guardian.id)));
+	if (!guardian.fiscalCodeVerifiedAt || !guardian.codiceFiscale) return inArray(consumers.id, linked);
+	const applied = db
+		.select({ id: enrolments.consumerId })
+		.from(enrolments)
+		.where(scope.where(enrolments, eq(enrolments.applicantFiscalCode, guardian.codiceFiscale)));
+	return or(inArray(consumers.id, linked), inArray(consumers.id, applied))!;
+}
+
+export function canSeeConsumer(db: Db, scope: TenantScope, guardian: Guardian, consumerId: number): boolean {
+		const row = db
+		.select({ id: consumers.id })
+		.from(consumers)
+		.where(scope.where(consumers, eq(consumers.id, consumerId), authorizedConsumers(db, scope, guardian)))
+		.get();
+	return row !== undefined;
+}
+
+export interface ConsumerSummary {
+	id: number;
+	givenName: string;
+	familyName: string;
+	school: string | null;
+	schoolClass: string | null;
+	services: { name: string; group: string; status: string }[];
+}
+
+export function listGuardianConsumers(db: Db, scope: TenantScope, guardian: Guardian): ConsumerSummary[] {
+		const rows = db
+		.select({
+			id: consumers.id,
+			givenName: consumers.givenName,
+			familyName: consumers.familyName,
+			school: schools.name,
+			schoolClass: schoolClasses.name
+		})
+		.from(consumers)
+		.leftJoin(schoolClasses, eq(schoolClasses.id, consumers.schoolClassId))
+		.leftJoin(schools, eq(schools.id, schoolClasses.schoolId))
+		.where(scope.where(consumers, authorizedConsumers(db, scope, guardian)))
+		.orderBy(consumers.givenName)
+		.all();
+	if (rows.length === 0) return [];
+	const enrolled = db
+		.select({ consumerId: enrolments.consumerId, name: services.name, group: serviceGroups.name, status: enrolments.status })
+		.from(enrolments)
+		.innerJoin(services, eq(services.id, enrolments.serviceId))
+		.innerJoin(serviceGroups, eq(serviceGroups.id, services.serviceGroupId))
+		.where(
+			scope.where(
+				enrolments,
+				inArray(
+					enrolments.consumerId,
+					rows.map((r) => r.id)
+				),
+				or(eq(enrolments.status, 'attiva'), eq(enrolments.status, 'sospesa'))
+			)
+		)
+		.all();
+	return rows.map((r) => ({
+		...r,
+		services: enrolled.filter((e) => e.consumerId === r.id).map(({ name, group, status }) => ({ name, group, status }))
+	}));
+}
+
+export function consumerIdsOf(db: Db, scope: TenantScope, guardian: Guardian): number[] {
+	return db
+		.select({ id: consumers.id })
+		.from(consumers)
+		.where(scope.where(consumers, authorizedConsumers(db, scope, guardian)))
+		.all()
+		.map((r) => r.id);
+}

@@ -1,0 +1,330 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/*
+ * Every tenant-owned table carries tenantId; read and write them through tenant-scope.ts.
+ * Timestamps are epoch milliseconds (integer), calendar days ISO strings (YYYY-MM-DD),
+ * money integer euro cents.
+ */
+
+const createdAt = () => integer('created_at', { mode: 'timestamp_ms' }).notNull();
+
+export const tenants = sqliteTable('tenants', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	slug: text('slug').notNull().unique(),
+	name: text('name').notNull(),
+	/** name folded for the picker (case and accents removed) */
+	searchName: text('search_name').notNull(),
+	province: text('province').notNull().default(''),
+	codiceFiscaleEnte: text('codice_fiscale_ente').notNull(),
+	contactOffice: text('contact_office').notNull().default('Ufficio scuola'),
+	contactName: text('contact_name').notNull().default(''),
+	contactPhone: text('contact_phone').notNull().default(''),
+	contactEmail: text('contact_email').notNull().default(''),
+	cutoffTime: text('cutoff_time').notNull().default('09:30'),
+	timezone: text('timezone').notNull().default('Europe/Rome'),
+	spidEnabled: integer('spid_enabled', { mode: 'boolean' }).notNull().default(false),
+	cieEnabled: integer('cie_enabled', { mode: 'boolean' }).notNull().default(false),
+	passwordLoginEnabled: integer('password_login_enabled', { mode: 'boolean' }).notNull().default(true),
+	/** null: the embedded test provider */
+	oidcIssuer: text('oidc_issuer'),
+	oidcClientId: text('oidc_client_id'),
+	oidcClientSecret: text('oidc_client_secret'),
+	/** JSON; filled by the payments issue */
+	paymentSettings: text('payment_settings').notNull().default('{}'),
+	createdAt: createdAt()
+});
+
+export const users = sqliteTable(
+	'users',
+	{
+		id: text('id').primaryKey(),
+		/** null only for platform administrators */
+		tenantId: integer('tenant_id').references(() => tenants.id),
+		email: text('email'),
+		emailVerifiedAt: integer('email_verified_at', { mode: 'timestamp_ms' }),
+		givenName: text('given_name').notNull(),
+		familyName: text('family_name').notNull(),
+		codiceFiscale: text('codice_fiscale'),
+		/** set when SPID/CIE proved the fiscal code; a typed one proves nothing */
+		fiscalCodeVerifiedAt: integer('fiscal_code_verified_at', { mode: 'timestamp_ms' }),
+		phone: text('phone').notNull().default(''),
+		contactEmail: text('contact_email').notNull().default(''),
+		notificationPrefs: text('notification_prefs').notNull().default('{}'),
+		privacyAcceptedAt: integer('privacy_accepted_at', { mode: 'timestamp_ms' }),
+		createdAt: createdAt()
+	},
+	(t) => [
+		uniqueIndex('users_tenant_email').on(t.tenantId, t.email),
+		index('users_tenant_cf').on(t.tenantId, t.codiceFiscale)
+	]
+);
+
+export const passwordCredentials = sqliteTable('password_credentials', {
+	userId: text('user_id')
+		.primaryKey()
+		.references(() => users.id, { onDelete: 'cascade' }),
+	hash: text('hash').notNull(),
+	updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull()
+});
+
+export const oidcIdentities = sqliteTable(
+	'oidc_identities',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		issuer: text('issuer').notNull(),
+		subject: text('subject').notNull(),
+		fiscalCode: text('fiscal_code').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('oidc_identities_subject').on(t.tenantId, t.issuer, t.subject)]
+);
+
+/** Short-lived state of a SPID/CIE login between the redirect and the callback. */
+export const oidcLoginStates = sqliteTable('oidc_login_states', {
+	state: text('state').primaryKey(),
+	tenantId: integer('tenant_id')
+		.notNull()
+		.references(() => tenants.id),
+	provider: text('provider', { enum: ['spid', 'cie'] }).notNull(),
+	codeVerifier: text('code_verifier').notNull(),
+	nonce: text('nonce').notNull(),
+	expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull()
+});
+
+export const sessions = sqliteTable(
+	'sessions',
+	{
+		/** SHA-256 of the token, hex: the token itself is never stored */
+		id: text('id').primaryKey(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [index('sessions_user').on(t.userId)]
+);
+
+export const emailTokens = sqliteTable(
+	'email_tokens',
+	{
+		/** SHA-256 of the token, hex */
+		id: text('id').primaryKey(),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		purpose: text('purpose', { enum: ['verify', 'reset'] }).notNull(),
+		expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+		usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+		createdAt: createdAt()
+	},
+	(t) => [index('email_tokens_user').on(t.userId, t.purpose)]
+);
+
+export const rateLimits = sqliteTable('rate_limits', {
+	key: text('key').primaryKey(),
+	count: integer('count').notNull(),
+	windowEndsAt: integer('window_ends_at', { mode: 'timestamp_ms' }).notNull()
+});
+
+export const roles = ['guardian', 'operator', 'school_staff', 'kitchen', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+export const memberships = sqliteTable(
+	'memberships',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		/** null only for the platform admin role */
+		tenantId: integer('tenant_id').references(() => tenants.id),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		role: text('role', { enum: roles }).notNull(),
+		/** school_staff only: the delegated school */
+		schoolId: integer('school_id').references(() => schools.id),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('memberships_unique').on(t.userId, t.role, t.schoolId)]
+);
+
+export const schools = sqliteTable('schools', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	tenantId: integer('tenant_id')
+		.notNull()
+		.references(() => tenants.id),
+	name: text('name').notNull(),
+	level: text('level', { enum: ['infanzia', 'primaria', 'secondaria'] }).notNull(),
+	managedBy: text('managed_by', { enum: ['comune', 'scuola'] }).notNull(),
+	address: text('address').notNull().default(''),
+	archivedAt: integer('archived_at', { mode: 'timestamp_ms' }),
+	createdAt: createdAt()
+});
+
+export const schoolYears = sqliteTable(
+	'school_years',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		/** e.g. "2026/27" */
+		label: text('label').notNull(),
+		firstDay: text('first_day').notNull(),
+		lastDay: text('last_day').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('school_years_label').on(t.tenantId, t.label)]
+);
+
+export const schoolClasses = sqliteTable('school_classes', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	tenantId: integer('tenant_id')
+		.notNull()
+		.references(() => tenants.id),
+	schoolId: integer('school_id')
+		.notNull()
+		.references(() => schools.id),
+	schoolYearId: integer('school_year_id')
+		.notNull()
+		.references(() => schoolYears.id),
+	name: text('name').notNull(),
+	createdAt: createdAt()
+});
+
+export const serviceGroups = sqliteTable('service_groups', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	tenantId: integer('tenant_id')
+		.notNull()
+		.references(() => tenants.id),
+	name: text('name').notNull(),
+	createdAt: createdAt()
+});
+
+export const services = sqliteTable('services', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	tenantId: integer('tenant_id')
+		.notNull()
+		.references(() => tenants.id),
+	serviceGroupId: integer('service_group_id')
+		.notNull()
+		.references(() => serviceGroups.id),
+	name: text('name').notNull(),
+	createdAt: createdAt()
+});
+
+export const tariffBands = sqliteTable('tariff_bands', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	tenantId: integer('tenant_id')
+		.notNull()
+		.references(() => tenants.id),
+	schoolYearId: integer('school_year_id')
+		.notNull()
+		.references(() => schoolYears.id),
+	name: text('name').notNull(),
+	mealPriceCents: integer('meal_price_cents').notNull(),
+	createdAt: createdAt()
+});
+
+export const consumers = sqliteTable(
+	'consumers',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		codiceFiscale: text('codice_fiscale').notNull(),
+		givenName: text('given_name').notNull(),
+		familyName: text('family_name').notNull(),
+		birthDate: text('birth_date'),
+		/** the current class; null when not placed */
+		schoolClassId: integer('school_class_id').references(() => schoolClasses.id),
+		/** a label only ("senza glutine"), never a medical document */
+		dietLabel: text('diet_label'),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('consumers_tenant_cf').on(t.tenantId, t.codiceFiscale)]
+);
+
+export const enrolments = sqliteTable(
+	'enrolments',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		consumerId: integer('consumer_id')
+			.notNull()
+			.references(() => consumers.id),
+		serviceId: integer('service_id')
+			.notNull()
+			.references(() => services.id),
+		schoolYearId: integer('school_year_id')
+			.notNull()
+			.references(() => schoolYears.id),
+		tariffBandId: integer('tariff_band_id')
+			.notNull()
+			.references(() => tariffBands.id),
+		/** the guardian who applied: the one authorised for the child */
+		applicantFiscalCode: text('applicant_fiscal_code').notNull(),
+		applicantName: text('applicant_name').notNull().default(''),
+		/** SHA-256 hex of the codice di attivazione handed to the family */
+		activationCodeHash: text('activation_code_hash').notNull(),
+		status: text('status', { enum: ['attiva', 'sospesa', 'cessata'] }).notNull(),
+		fromDate: text('from_date').notNull(),
+		toDate: text('to_date'),
+		createdAt: createdAt()
+	},
+	(t) => [
+		uniqueIndex('enrolments_activation').on(t.tenantId, t.activationCodeHash),
+		index('enrolments_applicant').on(t.tenantId, t.applicantFiscalCode),
+		index('enrolments_consumer').on(t.consumerId)
+	]
+);
+
+/** Links made by a codice di attivazione (or by an operator); SPID/CIE links are implied by the proved fiscal code. */
+export const guardianLinks = sqliteTable(
+	'guardian_links',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		consumerId: integer('consumer_id')
+			.notNull()
+			.references(() => consumers.id),
+		enrolmentId: integer('enrolment_id')
+			.notNull()
+			.references(() => enrolments.id),
+		linkedBy: text('linked_by', { enum: ['activation_code', 'operator'] }).notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('guardian_links_unique').on(t.userId, t.consumerId)]
+);
+
+export const auditLog = sqliteTable(
+	'audit_log',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id').references(() => tenants.id),
+		actorUserId: text('actor_user_id'),
+		action: text('action').notNull(),
+		entity: text('entity').notNull(),
+		entityId: text('entity_id').notNull().default(''),
+		details: text('details').notNull().default('{}'),
+		ip: text('ip').notNull().default(''),
+		at: integer('at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [index('audit_tenant_at').on(t.tenantId, t.at)]
+);
+
+export const now = sql`(unixepoch('subsec') * 1000)`;

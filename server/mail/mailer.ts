@@ -1,0 +1,38 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface MailMessage {
+	to: string;
+	subject: string;
+	text: string;
+}
+
+export interface Mailer {
+	send(message: MailMessage): Promise<void>;
+}
+
+/**
+ * SMTP when configured; otherwise each message becomes an .eml file under mailDir and its
+ * text is logged, so the demo works on a machine with no mail server.
+ */
+export function createMailer(opts: { smtpUrl: string | null; from: string; mailDir: string }): Mailer {
+	if (opts.smtpUrl) {
+		const transport = nodemailer.createTransport(opts.smtpUrl);
+		return {
+			async send(message) {
+				await transport.sendMail({ from: opts.from, ...message });
+			}
+		};
+	}
+	const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+	return {
+		async send(message) {
+			const info = await transport.sendMail({ from: opts.from, ...message });
+			mkdirSync(opts.mailDir, { recursive: true });
+			const file = join(opts.mailDir, `${Date.now()}-${info.messageId.replace(/[^\w.-]/g, '')}.eml`);
+			writeFileSync(file, info.message as Buffer);
+			console.log(`[mail] a ${message.to}: «${message.subject}» salvato in ${file}\n${message.text}\n`);
+		}
+	};
+}

@@ -1,0 +1,52 @@
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { openDb, type Db } from './db/client.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
+import { formatDemoSeed, isEmpty, seedDemo } from './seed/demo.js';
+import { startOidcDevProvider, TEST_CLIENT, type OidcDevProvider } from './auth/oidc-dev-provider.js';
+import type { RelyingParty } from './auth/oidc.js';
+import type { Tenant } from './tenants/tenants.js';
+
+/** Everything a request or a job needs, made once per process and passed down explicitly. */
+export interface Runtime {
+	config: Config;
+	db: Db;
+	clock: Clock;
+	mailer: Mailer;
+	relyingPartyFor(tenant: Tenant): RelyingParty;
+	close(): Promise<void>;
+}
+
+export const OIDC_CALLBACK_PATH = '/auth/oidc/callback';
+
+export async function startRuntime(config: Config, opts: { clock?: Clock; mailer?: Mailer; log?: (line: string) => void } = {}): Promise<Runtime> {
+	const clock = opts.clock ?? systemClock;
+	const log = opts.log ?? console.log;
+	const db = openDb(config.databasePath);
+	if (config.seedDemo && isEmpty(db)) log(formatDemoSeed(await seedDemo(db, clock), config.origin));
+
+	const redirectUri = `${config.origin}${OIDC_CALLBACK_PATH}`;
+	let devProvider: OidcDevProvider | null = null;
+	if (config.oidcDevPort !== null) {
+		devProvider = await startOidcDevProvider({ port: config.oidcDevPort, redirectUris: [redirectUri] });
+		log(`Provider SPID/CIE di TEST (simulatore) su ${devProvider.issuer}`);
+	}
+	const devIssuer = devProvider?.issuer ?? process.env.OIDC_DEV_ISSUER ?? 'http://localhost:3001';
+
+	return {
+		config,
+		db,
+		clock,
+		mailer: opts.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, mailDir: config.mailDir }),
+		relyingPartyFor(tenant) {
+			if (tenant.oidcIssuer) {
+				return { issuer: tenant.oidcIssuer, clientId: tenant.oidcClientId ?? '', clientSecret: tenant.oidcClientSecret ?? '', redirectUri };
+			}
+			return { issuer: devIssuer, ...TEST_CLIENT, redirectUri };
+		},
+		async close() {
+			await devProvider?.close();
+			db.$client.close();
+		}
+	};
+}

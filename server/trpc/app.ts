@@ -1,0 +1,14 @@
+import { router } from './init.js';
+import { authRouter } from './routers/auth.js';
+import { guardianRouter } from './routers/guardian.js';
+import { profileRouter } from './routers/profile.js';
+import { tenantsRouter } from './routers/tenants.js';
+
+export const appRouter = router({
+	tenants: tenantsRouter,
+	auth: authRouter,
+	guardian: guardianRouter,
+	profile: profileRouter
+});
+
+export type AppRouter = typeof appRouter;

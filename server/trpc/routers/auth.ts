@@ -1,0 +1,75 @@
+import {
+	LoginInput,
+	RegisterInput,
+	RequestResetInput,
+	ResendVerificationInput,
+	ResetPasswordInput,
+	VerifyEmailInput
+} from '../../../src/lib/shared/schemas.js';
+import { confirmEmail, finishPasswordReset, login, register, resendVerification, startPasswordReset } from '../../auth/flows.js';
+import { invalidateSession } from '../../auth/session.js';
+import { homeFor } from '../../auth/home.js';
+import { anyUserProcedure, publicProcedure, router } from '../init.js';
+import { refuse } from '../outcomes.js';
+import type { Context } from '../context.js';
+import { findTenantById } from '../../tenants/tenants.js';
+
+function loginPathOf(ctx: Context, tenantId: number | null): string {
+	const tenant = tenantId === null ? undefined : findTenantById(ctx.rt.db, tenantId);
+	return tenant ? `/login/${tenant.slug}` : '/admin/login';
+}
+
+const LINK_EXPIRED = 'Il link non è valido, è già stato usato o è scaduto. Chiedine uno nuovo.';
+
+export const authRouter = router({
+	register: publicProcedure.input(RegisterInput).mutation(async ({ ctx, input }) => {
+		const outcome = await register(ctx.rt, ctx.edge.ip, input);
+		if (outcome.status !== 'sent') refuse(ctx.edge, outcome);
+		return outcome;
+	}),
+	resendVerification: publicProcedure.input(ResendVerificationInput).mutation(async ({ ctx, input }) => {
+		const outcome = await resendVerification(ctx.rt, ctx.edge.ip, input);
+		if (outcome.status !== 'sent') refuse(ctx.edge, outcome);
+		return outcome;
+	}),
+	verifyEmail: publicProcedure.input(VerifyEmailInput).mutation(({ ctx, input }) => {
+		const result = confirmEmail(ctx.rt, input.token);
+		if (result.status !== 'ok') refuse(ctx.edge, result, LINK_EXPIRED);
+		return { status: 'verified' as const, loginPath: loginPathOf(ctx, result.user.tenantId) };
+	}),
+	login: publicProcedure.input(LoginInput).mutation(async ({ ctx, input }) => {
+		const outcome = await login(ctx.rt, ctx.edge.ip, input);
+		if (outcome.status !== 'ok') refuse(ctx.edge, outcome);
+		ctx.edge.setSessionCookie(outcome.token, outcome.expiresAt);
+		return { home: outcome.home };
+	}),
+	logout: anyUserProcedure.mutation(({ ctx }) => {
+		invalidateSession(ctx.rt.db, ctx.auth.session.id);
+		ctx.edge.clearSessionCookie();
+		return { loginPath: loginPathOf(ctx, ctx.auth.user.tenantId) };
+	}),
+	requestReset: publicProcedure.input(RequestResetInput).mutation(async ({ ctx, input }) => {
+		const outcome = await startPasswordReset(ctx.rt, ctx.edge.ip, input);
+		if (outcome.status !== 'sent') refuse(ctx.edge, outcome);
+		return outcome;
+	}),
+	resetPassword: publicProcedure.input(ResetPasswordInput).mutation(async ({ ctx, input }) => {
+		const result = await finishPasswordReset(ctx.rt, ctx.edge.ip, input);
+		if (result.status !== 'ok') refuse(ctx.edge, result, LINK_EXPIRED);
+		ctx.edge.clearSessionCookie();
+		return { status: 'reset' as const, loginPath: loginPathOf(ctx, result.user.tenantId) };
+	}),
+	me: publicProcedure.query(({ ctx }) => {
+		if (!ctx.auth) return null;
+		const { user, tenant, roles } = ctx.auth;
+		return {
+			givenName: user.givenName,
+			familyName: user.familyName,
+			email: user.email,
+			fiscalCodeVerified: user.fiscalCodeVerifiedAt !== null,
+			tenant: tenant && { slug: tenant.slug, name: tenant.name },
+			roles: roles.map((r) => r.role),
+			home: homeFor(roles)
+		};
+	})
+});

@@ -1,0 +1,38 @@
+import { TRPCError } from '@trpc/server';
+import { ActivateInput, ConsumerIdInput } from '../../../src/lib/shared/schemas.js';
+import { canSeeConsumer, listGuardianConsumers } from '../../consumers/access.js';
+import { activateWithCode } from '../../consumers/activation.js';
+import { consumeRateLimit, rateRules } from '../../auth/rate-limit.js';
+import { guardianProcedure, router } from '../init.js';
+import { refuse, Refusal } from '../outcomes.js';
+
+export const guardianRouter = router({
+	consumers: guardianProcedure.query(({ ctx }) => listGuardianConsumers(ctx.rt.db, ctx.scope, ctx.auth.user)),
+	consumer: guardianProcedure.input(ConsumerIdInput).query(({ ctx, input }) => {
+		// Another family's child and another Comune's child get the same answer: no such consumer.
+		if (!canSeeConsumer(ctx.rt.db, ctx.scope, ctx.auth.user, input.consumerId)) {
+			throw new TRPCError({ code: 'NOT_FOUND', message: 'Consumatore non trovato tra i tuoi figli.' });
+		}
+		return listGuardianConsumers(ctx.rt.db, ctx.scope, ctx.auth.user).find((c) => c.id === input.consumerId)!;
+	}),
+	activate: guardianProcedure.input(ActivateInput).mutation(({ ctx, input }) => {
+		for (const [key, rule] of [
+			[`activation:user:${ctx.auth.user.id}`, rateRules.activationUser],
+			[`activation:ip:${ctx.edge.ip}`, rateRules.activationIp]
+		] as const) {
+			const decision = consumeRateLimit(ctx.rt.db, ctx.rt.clock, key, rule);
+			if (!decision.allowed) refuse(ctx.edge, { status: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds });
+		}
+		const result = activateWithCode(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.user, input.code, ctx.edge.ip);
+		if (result.status === 'invalid_code') {
+			const message = 'Codice di attivazione non valido: controlla la lettera del Comune.';
+			throw new TRPCError({ code: 'BAD_REQUEST', message, cause: new Refusal(message, 'INVALID_CODE', { code: message }) });
+		}
+		if (result.status === 'not_applicant') {
+			const message =
+				'Il codice è legato alla domanda di iscrizione di un altro genitore: può usarlo solo chi ha presentato la domanda. Per aiuto contatta l’ufficio scuola.';
+			throw new TRPCError({ code: 'FORBIDDEN', message, cause: new Refusal(message, 'NOT_APPLICANT', { code: message }) });
+		}
+		return result;
+	})
+});

@@ -1,0 +1,47 @@
+import { json, type Handle, type ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { env } from '$env/dynamic/private';
+import { loadConfig } from '$server/config';
+import { startRuntime, type Runtime } from '$server/runtime';
+import { resolveAuth } from '$lib/server/auth';
+
+let rt: Runtime;
+
+export const init: ServerInit = async () => {
+	rt = await startRuntime(loadConfig(env));
+	process.once('sveltekit:shutdown', () => void rt.close());
+};
+
+const runtimeHandle: Handle = ({ event, resolve }) => {
+	event.locals.rt = rt;
+	return resolve(event);
+};
+
+/**
+ * SvelteKit's own CSRF check covers form posts only; tRPC mutations are JSON, so a
+ * cross-site write is refused here, before any procedure runs.
+ */
+const crossSiteHandle: Handle = ({ event, resolve }) => {
+	if (event.request.method !== 'GET' && event.request.method !== 'HEAD' && event.url.pathname.startsWith('/api/')) {
+		const site = event.request.headers.get('sec-fetch-site');
+		const origin = event.request.headers.get('origin');
+		const crossSite = site ? site !== 'same-origin' && site !== 'none' : origin !== null && origin !== event.url.origin;
+		if (crossSite) return json({ error: { message: 'Richiesta da un altro sito rifiutata.', code: 'FORBIDDEN' } }, { status: 403 });
+	}
+	return resolve(event);
+};
+
+const authHandle: Handle = ({ event, resolve }) => {
+	event.locals.auth = resolveAuth(event);
+	return resolve(event);
+};
+
+const headersHandle: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	response.headers.set('X-Content-Type-Options', 'nosniff');
+	response.headers.set('Referrer-Policy', 'same-origin');
+	if (event.locals.auth && !response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
+	return response;
+};
+
+export const handle = sequence(runtimeHandle, crossSiteHandle, authHandle, headersHandle);

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { isValidCodiceFiscale, normalizeCodiceFiscale } from './codice-fiscale.js';
+
+/*
+ * The inputs of every procedure, shared by the forms (which show the same Italian messages next
+ * to each field) and the server (which validates again at the edge). Objects are strict: an
+ * unknown field is an error, not something silently dropped.
+ */
+
+z.config(z.locales.it());
+
+const text = (label: string, max: number) =>
+	z
+		.string({ error: `${label}: campo obbligatorio` })
+		.trim()
+		.min(1, { error: `${label}: campo obbligatorio` })
+		.max(max, { error: `${label}: al massimo ${max} caratteri` });
+
+export const tenantSlug = z
+	.string()
+	.max(60, { error: 'Comune non valido' })
+	.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'Comune non valido' });
+
+export const email = z
+	.string({ error: 'E-mail: campo obbligatorio' })
+	.trim()
+	.max(254, { error: 'E-mail: indirizzo troppo lungo' })
+	.pipe(z.email({ error: 'E-mail: indirizzo non valido' }));
+
+/** Strength is checked on the server against the common-password list; here only the bounds. */
+export const password = z
+	.string({ error: 'Password: campo obbligatorio' })
+	.min(1, { error: 'Password: campo obbligatorio' })
+	.max(256, { error: 'Password: al massimo 256 caratteri' });
+
+export const codiceFiscale = z
+	.string({ error: 'Codice fiscale: campo obbligatorio' })
+	.max(20, { error: 'Codice fiscale: deve avere 16 caratteri' })
+	.transform(normalizeCodiceFiscale)
+	.refine(isValidCodiceFiscale, { error: 'Codice fiscale: non valido (controlla lettere, cifre e carattere di controllo)' });
+
+const token = z
+	.string({ error: 'Link non valido' })
+	.regex(/^[a-z2-7]{32}$/, { error: 'Link non valido o incompleto: aprilo di nuovo dall’e-mail' });
+
+export const TenantSearchInput = z.strictObject({ q: z.string().max(60, { error: 'Testo di ricerca troppo lungo' }) });
+export const TenantBySlugInput = z.strictObject({ slug: tenantSlug });
+
+export const RegisterInput = z.strictObject({
+	tenantSlug,
+	givenName: text('Nome', 80),
+	familyName: text('Cognome', 80),
+	codiceFiscale,
+	email,
+	password,
+	privacyAccepted: z.literal(true, { error: 'Per registrarti devi accettare l’informativa sulla privacy' })
+});
+export type RegisterInput = z.input<typeof RegisterInput>;
+
+export const LoginInput = z.strictObject({
+	/** absent for the platform administrators */
+	tenantSlug: tenantSlug.optional(),
+	email,
+	password
+});
+
+export const VerifyEmailInput = z.strictObject({ token });
+export const ResendVerificationInput = z.strictObject({ tenantSlug, email });
+export const RequestResetInput = z.strictObject({ tenantSlug: tenantSlug.optional(), email });
+export const ResetPasswordInput = z.strictObject({ token, password });
+
+export const ActivateInput = z.strictObject({
+	code: z
+		.string({ error: 'Codice di attivazione: campo obbligatorio' })
+		.trim()
+		.min(1, { error: 'Codice di attivazione: campo obbligatorio' })
+		.max(20, { error: 'Codice di attivazione: il codice ha 12 caratteri, come XXXX-XXXX-XXXX' })
+});
+
+export const ConsumerIdInput = z.strictObject({ consumerId: z.number().int().positive() });
+
+export const phone = z
+	.string()
+	.trim()
+	.max(20, { error: 'Telefono: al massimo 20 caratteri' })
+	.regex(/^(\+?[0-9][0-9 ./-]{5,18})?$/, { error: 'Telefono: usa solo cifre, spazi e il prefisso +' });
+
+export const ProfileInput = z.strictObject({
+	contactEmail: z.union([z.literal(''), email]),
+	phone
+});
+
+export const NotificationPrefs = z.strictObject({
+	lowBalanceEmail: z.boolean(),
+	lowBalanceThresholdCents: z.number().int().min(0).max(100_000),
+	markReceiptEmail: z.boolean(),
+	newsEmail: z.boolean()
+});
+export type NotificationPrefs = z.infer<typeof NotificationPrefs>;
+export const defaultNotificationPrefs: NotificationPrefs = {
+	lowBalanceEmail: true,
+	lowBalanceThresholdCents: 1000,
+	markReceiptEmail: false,
+	newsEmail: true
+};

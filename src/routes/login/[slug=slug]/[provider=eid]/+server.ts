@@ -1,0 +1,24 @@
+import { error, redirect, type RequestHandler } from '@sveltejs/kit';
+import { beginOidcLogin } from '$server/auth/oidc';
+import { findTenantBySlug } from '$server/tenants/tenants';
+import { OIDC_STATE_COOKIE } from '$lib/server/oidc';
+
+export const GET: RequestHandler = async ({ params, locals, cookies, url }) => {
+	const { rt } = locals;
+	const tenant = findTenantBySlug(rt.db, params.slug!);
+	if (!tenant) error(404, 'Comune non trovato.');
+	const provider = params.provider as 'spid' | 'cie';
+	if (!(provider === 'spid' ? tenant.spidEnabled : tenant.cieEnabled)) {
+		error(404, `L’accesso con ${provider.toUpperCase()} non è attivo per il Comune di ${tenant.name}.`);
+	}
+	let target: URL;
+	try {
+		const { url: authorizationUrl, state } = await beginOidcLogin(rt.db, rt.clock, tenant, provider, rt.relyingPartyFor(tenant));
+		cookies.set(OIDC_STATE_COOKIE, state, { path: '/auth/oidc', httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:', maxAge: 600 });
+		target = authorizationUrl;
+	} catch (e) {
+		console.error('[oidc] provider unreachable', e);
+		error(503, `Il servizio ${provider.toUpperCase()} non risponde in questo momento. Riprova fra qualche minuto.`);
+	}
+	redirect(303, target.href);
+};
