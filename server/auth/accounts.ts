@@ -20,6 +20,11 @@ export function normalizeEmail(email: string): string {
 	return email.trim().toLowerCase();
 }
 
+/** Words a guesser tries first against this person's password. */
+function personalWords(u: { email: string | null; givenName: string; familyName: string }): string[] {
+	return [u.email ?? '', u.email?.split('@')[0] ?? '', u.givenName, u.familyName, `${u.givenName}${u.familyName}`];
+}
+
 export function findUserByEmail(db: Db, tenantId: number | null, email: string): User | undefined {
 	const tenantCondition = tenantId === null ? isNull(users.tenantId) : eq(users.tenantId, tenantId);
 	return db
@@ -59,7 +64,7 @@ export type RegisterResult =
 /** A new guardian account, usable once its e-mail is verified. */
 export async function registerGuardian(db: Db, clock: Clock, tenantId: number, input: Registration): Promise<RegisterResult> {
 	const email = normalizeEmail(input.email);
-	const problem = checkPasswordStrength(input.password, [email.split('@')[0], input.givenName, input.familyName]);
+	const problem = checkPasswordStrength(input.password, personalWords({ ...input, email }));
 	if (problem) return { status: 'weak_password', problem };
 	const existing = findUserByEmail(db, tenantId, email);
 	if (existing) return { status: 'exists', user: existing };
@@ -96,7 +101,7 @@ export function issueVerifyToken(db: Db, clock: Clock, userId: string): string {
 
 type TokenUse = { status: 'ok'; user: User } | { status: 'invalid' };
 
-function consumeEmailToken(db: Db, clock: Clock, token: string, purpose: 'verify' | 'reset'): TokenUse {
+function consumeEmailToken(db: Pick<Db, 'transaction'>, clock: Clock, token: string, purpose: 'verify' | 'reset'): TokenUse {
 	const now = clock.now();
 	return db.transaction((tx) => {
 		const row = tx
@@ -149,24 +154,51 @@ export function requestPasswordReset(db: Db, clock: Clock, tenantId: number | nu
 export type ResetResult = { status: 'ok'; user: User } | { status: 'invalid' } | { status: 'weak_password'; problem: PasswordProblem };
 
 export async function resetPassword(db: Db, clock: Clock, token: string, password: string): Promise<ResetResult> {
-	const problem = checkPasswordStrength(password);
+	const pending = db
+		.select({ user: users })
+		.from(emailTokens)
+		.innerJoin(users, eq(users.id, emailTokens.userId))
+		.where(and(eq(emailTokens.id, hashToken(token)), eq(emailTokens.purpose, 'reset'), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, clock.now())))
+		.get();
+	if (!pending) return { status: 'invalid' };
+	// A weak choice leaves the link usable for a second try.
+	const problem = checkPasswordStrength(password, personalWords(pending.user));
 	if (problem) return { status: 'weak_password', problem };
 	const hash = await hashPassword(password);
-	const used = consumeEmailToken(db, clock, token, 'reset');
-	if (used.status !== 'ok') return used;
 	const now = clock.now();
-	db.transaction((tx) => {
+	const used = db.transaction((tx) => {
+		const spent = consumeEmailToken(tx, clock, token, 'reset');
+		if (spent.status !== 'ok') return spent;
 		tx.insert(passwordCredentials)
-			.values({ userId: used.user.id, hash, updatedAt: now })
+			.values({ userId: spent.user.id, hash, updatedAt: now })
 			.onConflictDoUpdate({ target: passwordCredentials.userId, set: { hash, updatedAt: now } })
 			.run();
 		// The reset link reached the mailbox, which proves it as well as a verification link would.
-		if (!used.user.emailVerifiedAt) tx.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, used.user.id)).run();
+		if (!spent.user.emailVerifiedAt) tx.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, spent.user.id)).run();
 		tx.update(emailTokens)
 			.set({ usedAt: now })
-			.where(and(eq(emailTokens.userId, used.user.id), eq(emailTokens.purpose, 'reset'), isNull(emailTokens.usedAt)))
+			.where(and(eq(emailTokens.userId, spent.user.id), eq(emailTokens.purpose, 'reset'), isNull(emailTokens.usedAt)))
 			.run();
+		return spent;
 	});
-	invalidateUserSessions(db, used.user.id);
+	if (used.status === 'ok') invalidateUserSessions(db, used.user.id);
 	return used;
+}
+
+export type ChangePasswordResult = { status: 'ok' } | { status: 'invalid' } | { status: 'weak_password'; problem: PasswordProblem };
+
+/** Changing the password ends every session of the account; the caller opens a fresh one for this device. */
+export async function changePassword(db: Db, clock: Clock, user: User, current: string, next: string): Promise<ChangePasswordResult> {
+	const credential = db.select().from(passwordCredentials).where(eq(passwordCredentials.userId, user.id)).get();
+	if (!credential || !(await verifyPassword(credential.hash, current))) return { status: 'invalid' };
+	const problem = checkPasswordStrength(next, personalWords(user));
+	if (problem) return { status: 'weak_password', problem };
+	const hash = await hashPassword(next);
+	db.update(passwordCredentials).set({ hash, updatedAt: clock.now() }).where(eq(passwordCredentials.userId, user.id)).run();
+	invalidateUserSessions(db, user.id);
+	return { status: 'ok' };
+}
+
+export function hasPassword(db: Db, userId: string): boolean {
+	return db.select({ id: passwordCredentials.userId }).from(passwordCredentials).where(eq(passwordCredentials.userId, userId)).get() !== undefined;
 }

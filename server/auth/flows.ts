@@ -4,6 +4,7 @@ import { alreadyRegisteredMessage, resetPasswordMessage, verifyEmailMessage } fr
 import type { MailMessage } from '../mail/mailer.js';
 import { recordAudit } from '../audit/log.js';
 import {
+	changePassword,
 	findUserByEmail,
 	issueVerifyToken,
 	loginWithPassword,
@@ -13,7 +14,8 @@ import {
 	resetPassword,
 	userRoles,
 	verifyEmail,
-	type Registration
+	type Registration,
+	type User
 } from './accounts.js';
 import type { PasswordProblem } from './password.js';
 import { consumeRateLimit, rateRules, resetRateLimit, type RateRule } from './rate-limit.js';
@@ -134,6 +136,17 @@ export async function startPasswordReset(rt: Runtime, ip: string, input: { tenan
 		await sendQuietly(rt, resetPasswordMessage(tenant ?? { name: 'Mensa Aperta' }, issued.user.email, `${rt.config.origin}/reimposta?token=${issued.token}`));
 	}
 	return { status: 'sent' };
+}
+
+export async function changeOwnPassword(rt: Runtime, ip: string, user: User, input: { currentPassword: string; newPassword: string }): Promise<LoginOutcome | { status: 'weak_password'; problem: PasswordProblem }> {
+	const limited = limit(rt, [[`login:acct:${user.tenantId ?? 'platform'}:${user.email ?? user.id}`, rateRules.loginAccount]]);
+	if (limited) return limited;
+	const result = await changePassword(rt.db, rt.clock, user, input.currentPassword, input.newPassword);
+	if (result.status !== 'ok') return result;
+	recordAudit(rt.db, rt.clock, { tenantId: user.tenantId, actorUserId: user.id, action: 'user.password_change', entity: 'user', entityId: user.id, ip });
+	const token = generateSessionToken();
+	const session = createSession(rt.db, rt.clock, token, user.id);
+	return { status: 'ok', token, expiresAt: session.expiresAt, home: homeFor(userRoles(rt.db, user.id)) };
 }
 
 export async function finishPasswordReset(rt: Runtime, ip: string, input: { token: string; password: string }) {

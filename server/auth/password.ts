@@ -30,9 +30,10 @@ export function checkPasswordStrength(password: string, personal: string[] = [])
 	if (commonPasswords().has(lower)) return 'too_common';
 	if (/^(.)\1+$/.test(password)) return 'too_common';
 	// A password made of the user's own e-mail or name is guessed first.
+	const letters = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
 	for (const word of personal) {
-		const w = word.toLowerCase();
-		if (w.length >= 4 && lower.replace(/[^a-z]/g, '') === w.replace(/[^a-z]/g, '')) return 'too_common';
+		const w = letters(word);
+		if (w.length >= 4 && letters(password) === w) return 'too_common';
 	}
 	return null;
 }

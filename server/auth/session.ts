@@ -11,7 +11,7 @@ const RENEW_WITHIN_MS = 15 * DAY;
 
 export type Session = typeof sessions.$inferSelect;
 export type SessionUser = typeof users.$inferSelect;
-export type SessionValidation = { session: Session; user: SessionUser } | { session: null; user: null };
+export type SessionValidation = { session: Session; user: SessionUser; renewed: boolean } | { session: null; user: null; renewed: false };
 
 export const generateSessionToken = generateToken;
 
@@ -35,17 +35,18 @@ export function validateSessionToken(db: Db, clock: Clock, token: string): Sessi
 		.innerJoin(users, eq(sessions.userId, users.id))
 		.where(eq(sessions.id, id))
 		.get();
-	if (!row) return { session: null, user: null };
+	if (!row) return { session: null, user: null, renewed: false };
 	const now = clock.now().getTime();
 	if (now >= row.session.expiresAt.getTime()) {
 		db.delete(sessions).where(eq(sessions.id, id)).run();
-		return { session: null, user: null };
+		return { session: null, user: null, renewed: false };
 	}
 	if (now >= row.session.expiresAt.getTime() - RENEW_WITHIN_MS) {
 		row.session.expiresAt = new Date(now + SESSION_LIFETIME_MS);
 		db.update(sessions).set({ expiresAt: row.session.expiresAt }).where(eq(sessions.id, id)).run();
+		return { ...row, renewed: true };
 	}
-	return row;
+	return { ...row, renewed: false };
 }
 
 export function invalidateSession(db: Db, sessionId: string): void {

@@ -45,6 +45,7 @@ export function activateWithCode(db: Db, clock: Clock, scope: TenantScope, user:
 		.get();
 	if (!enrolment) return { status: 'invalid_code' };
 	// The code goes with the application: only the guardian who applied may use it.
+	// Compared exactly: an omocodia variant is a different person, not another spelling.
 	if (enrolment.applicant !== user.codiceFiscale) return { status: 'not_applicant' };
 	return db.transaction((tx) => {
 		const existing = tx

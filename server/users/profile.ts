@@ -4,15 +4,16 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { users } from '../db/schema.js';
 import { recordAudit } from '../audit/log.js';
-import type { User } from '../auth/accounts.js';
+import { hasPassword, type User } from '../auth/accounts.js';
 
 function readPrefs(stored: string): NotificationPrefs {
 	const parsed = NotificationPrefs.partial().safeParse(JSON.parse(stored || '{}'));
 	return { ...defaultNotificationPrefs, ...(parsed.success ? parsed.data : {}) };
 }
 
-export function profileOf(user: User) {
+export function profileOf(db: Db, user: User) {
 	return {
+		hasPassword: hasPassword(db, user.id),
 		givenName: user.givenName,
 		familyName: user.familyName,
 		codiceFiscale: user.codiceFiscale,

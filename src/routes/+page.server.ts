@@ -1,8 +1,16 @@
 import type { PageServerLoad } from './$types';
 import { serverCaller } from '$lib/server/trpc';
+import { COMUNE_COOKIE } from '$lib/server/auth';
 
 // Without JavaScript the picker still works as a GET form: /?q=maz
 export const load: PageServerLoad = async (event) => {
 	const q = (event.url.searchParams.get('q') ?? '').slice(0, 60);
-	return { q, results: q ? await serverCaller(event).tenants.search({ q }) : [] };
+	const remembered = event.cookies.get(COMUNE_COOKIE);
+	const last = remembered ? await serverCaller(event).tenants.bySlug({ slug: remembered }).catch(() => null) : null;
+	return {
+		q,
+		results: q ? await serverCaller(event).tenants.search({ q }) : [],
+		last: last && { slug: last.slug, name: last.name },
+		problem: event.url.searchParams.get('errore')?.slice(0, 300) ?? null
+	};
 };

@@ -1,4 +1,5 @@
 import {
+	ChangePasswordInput,
 	LoginInput,
 	RegisterInput,
 	RequestResetInput,
@@ -6,7 +7,7 @@ import {
 	ResetPasswordInput,
 	VerifyEmailInput
 } from '../../../src/lib/shared/schemas.js';
-import { confirmEmail, finishPasswordReset, login, register, resendVerification, startPasswordReset } from '../../auth/flows.js';
+import { changeOwnPassword, confirmEmail, finishPasswordReset, login, register, resendVerification, startPasswordReset } from '../../auth/flows.js';
 import { invalidateSession } from '../../auth/session.js';
 import { homeFor } from '../../auth/home.js';
 import { anyUserProcedure, publicProcedure, router } from '../init.js';
@@ -47,6 +48,13 @@ export const authRouter = router({
 		invalidateSession(ctx.rt.db, ctx.auth.session.id);
 		ctx.edge.clearSessionCookie();
 		return { loginPath: loginPathOf(ctx, ctx.auth.user.tenantId) };
+	}),
+	changePassword: anyUserProcedure.input(ChangePasswordInput).mutation(async ({ ctx, input }) => {
+		const outcome = await changeOwnPassword(ctx.rt, ctx.edge.ip, ctx.auth.user, input);
+		if (outcome.status !== 'ok') refuse(ctx.edge, outcome, 'La password attuale non è corretta.');
+		// Every other device is signed out; this one continues with a fresh session.
+		ctx.edge.setSessionCookie(outcome.token, outcome.expiresAt);
+		return { status: 'changed' as const };
 	}),
 	requestReset: publicProcedure.input(RequestResetInput).mutation(async ({ ctx, input }) => {
 		const outcome = await startPasswordReset(ctx.rt, ctx.edge.ip, input);

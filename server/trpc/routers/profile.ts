@@ -3,7 +3,7 @@ import { profileOf, updateContacts, updateNotificationPrefs } from '../../users/
 import { anyUserProcedure, router } from '../init.js';
 
 export const profileRouter = router({
-	get: anyUserProcedure.query(({ ctx }) => profileOf(ctx.auth.user)),
+	get: anyUserProcedure.query(({ ctx }) => profileOf(ctx.rt.db, ctx.auth.user)),
 	update: anyUserProcedure.input(ProfileInput).mutation(({ ctx, input }) => {
 		updateContacts(ctx.rt.db, ctx.rt.clock, ctx.auth.user, input, ctx.edge.ip);
 		return input;

@@ -64,6 +64,7 @@ export const LoginInput = z.strictObject({
 	password
 });
 
+export const ChangePasswordInput = z.strictObject({ currentPassword: password, newPassword: password });
 export const VerifyEmailInput = z.strictObject({ token });
 export const ResendVerificationInput = z.strictObject({ tenantSlug, email });
 export const RequestResetInput = z.strictObject({ tenantSlug: tenantSlug.optional(), email });

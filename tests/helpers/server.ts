@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startTestSmtp, type TestSmtp } from './smtp.js';
+
+export async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+	const { port } = server.address() as AddressInfo;
+	await new Promise<void>((r) => server.close(() => r()));
+	return port;
+}
+
+export interface TestServer {
+	url: string;
+	dataDir: string;
+	dbPath: string;
+	smtp: TestSmtp;
+	output: () => string;
+	stop(): Promise<void>;
+}
+
+/**
+ * The production build (`npm test` builds it first) as a real process on a free port, with its
+ * own SQLite file, the demo seed, the embedded SPID/CIE test provider and a real SMTP server.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+	const smtp = await startTestSmtp();
+	const dataDir = mkdtempSync(join(tmpdir(), 'mensa-test-'));
+	const port = await freePort();
+	const url = `http://localhost:${port}`;
+	let log = '';
+	const child: ChildProcess = spawn(process.execPath, [resolve('build/index.js')], {
+		env: {
+			PATH: process.env.PATH,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			ORIGIN: url,
+			DATA_DIR: dataDir,
+			SMTP_URL: smtp.url,
+			OIDC_DEV_PORT: '0',
+			...env
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	const started = new Promise<void>((resolveStart, reject) => {
+		const onData = (chunk: Buffer) => {
+			log += chunk.toString();
+			if (log.includes('Listening on')) resolveStart();
+		};
+		child.stdout!.on('data', onData);
+		child.stderr!.on('data', onData);
+		child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+		setTimeout(() => reject(new Error(`server did not start in 30 s:\n${log}`)), 30_000);
+	});
+	await started;
+	return {
+		url,
+		dataDir,
+		dbPath: join(dataDir, 'mensa.db'),
+		smtp,
+		output: () => log,
+		async stop() {
+			if (child.exitCode === null) {
+				const exited = new Promise((r) => child.once('exit', r));
+				child.kill('SIGTERM');
+				await exited;
+			}
+			await smtp.close();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	};
+}
