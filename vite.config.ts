@@ -20,7 +20,8 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					include: ['server/**/*.test.ts', 'src/**/*.test.ts'],
-					environment: 'node'
+					environment: 'node',
+					sequence: { groupOrder: 0 }
 				}
 			},
 			{
@@ -31,9 +32,9 @@ export default defineConfig({
 					environment: 'node',
 					testTimeout: 60_000,
 					hookTimeout: 120_000,
-					// Each file starts its own server; two cores run two at once.
-					fileParallelism: true,
-					maxWorkers: 2
+					// Each file starts its own server; on two cores, two files at a time.
+					maxWorkers: 2,
+					sequence: { groupOrder: 1 }
 				}
 			}
 		]

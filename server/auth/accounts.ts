@@ -66,9 +66,10 @@ export async function registerGuardian(db: Db, clock: Clock, tenantId: number, i
 	const email = normalizeEmail(input.email);
 	const problem = checkPasswordStrength(input.password, personalWords({ ...input, email }));
 	if (problem) return { status: 'weak_password', problem };
+	// Hashed either way, so that an address already registered answers no faster than a new one.
+	const hash = await hashPassword(input.password);
 	const existing = findUserByEmail(db, tenantId, email);
 	if (existing) return { status: 'exists', user: existing };
-	const hash = await hashPassword(input.password);
 	return db.transaction((tx) => {
 		// Checked again inside the transaction: two registrations may race through the hash.
 		const raced = tx.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.email, email))).get();

@@ -38,13 +38,12 @@ function limit(rt: Runtime, checks: [string, RateRule][]): Limited | null {
 	return null;
 }
 
-/** A mail server that is down must not turn a registration into an error page, nor reveal anything. */
-async function sendQuietly(rt: Runtime, message: MailMessage): Promise<void> {
-	try {
-		await rt.mailer.send(message);
-	} catch (error) {
-		console.error(`[mail] invio a ${message.to} non riuscito`, error);
-	}
+/**
+ * Mail goes out after the answer: a mail server that is down must not turn a registration into
+ * an error page, and a known address must not answer slower than an unknown one.
+ */
+function sendInBackground(rt: Runtime, message: MailMessage): void {
+	rt.mailer.send(message).catch((error) => console.error(`[mail] invio a ${message.to} non riuscito`, error));
 }
 
 const loginUrl = (rt: Runtime, tenant: Tenant, path = '') => `${rt.config.origin}/login/${tenant.slug}${path}`;
@@ -61,10 +60,10 @@ export async function register(rt: Runtime, ip: string, input: Registration & { 
 	if (result.status === 'weak_password') return result;
 	if (result.status === 'created') {
 		recordAudit(rt.db, rt.clock, { tenantId: tenant.id, actorUserId: result.user.id, action: 'user.register', entity: 'user', entityId: result.user.id, ip });
-		await sendQuietly(rt, verifyEmailMessage(tenant, result.user.email!, `${rt.config.origin}/verifica?token=${result.verifyToken}`));
+		sendInBackground(rt, verifyEmailMessage(tenant, result.user.email!, `${rt.config.origin}/verifica?token=${result.verifyToken}`));
 	} else if (!limit(rt, [[`mail:acct:${result.user.id}`, rateRules.mailAccount]])) {
 		// Same answer as a new registration; the owner of the address learns what happened.
-		await sendQuietly(rt, alreadyRegisteredMessage(tenant, result.user.email!, loginUrl(rt, tenant), loginUrl(rt, tenant, '/recupera')));
+		sendInBackground(rt, alreadyRegisteredMessage(tenant, result.user.email!, loginUrl(rt, tenant), loginUrl(rt, tenant, '/recupera')));
 	}
 	return { status: 'sent' };
 }
@@ -79,7 +78,7 @@ export async function resendVerification(rt: Runtime, ip: string, input: { tenan
 	if (limited) return limited;
 	const user = findUserByEmail(rt.db, tenant.id, input.email);
 	if (user && !user.emailVerifiedAt && user.email) {
-		await sendQuietly(rt, verifyEmailMessage(tenant, user.email, `${rt.config.origin}/verifica?token=${issueVerifyToken(rt.db, rt.clock, user.id)}`));
+		sendInBackground(rt, verifyEmailMessage(tenant, user.email, `${rt.config.origin}/verifica?token=${issueVerifyToken(rt.db, rt.clock, user.id)}`));
 	}
 	return { status: 'sent' };
 }
@@ -114,10 +113,15 @@ export async function login(rt: Runtime, ip: string, input: { tenantSlug?: strin
 	// A Comune that turned passwords off still lets its own staff in; guardians use SPID/CIE.
 	if (tenant && !tenant.passwordLoginEnabled && roles.every((r) => r.role === 'guardian')) return { status: 'password_disabled' };
 	resetRateLimit(rt.db, accountKey);
+	return { status: 'ok', ...openSession(rt, result.user, ip, 'password') };
+}
+
+/** A new session for a user who just proved who they are; the caller puts the token in the cookie. */
+export function openSession(rt: Runtime, user: User, ip: string, via: string): { token: string; expiresAt: Date; home: string } {
 	const token = generateSessionToken();
-	const session = createSession(rt.db, rt.clock, token, result.user.id);
-	recordAudit(rt.db, rt.clock, { tenantId: tenant?.id ?? null, actorUserId: result.user.id, action: 'session.login', entity: 'user', entityId: result.user.id, details: { via: 'password' }, ip });
-	return { status: 'ok', token, expiresAt: session.expiresAt, home: homeFor(roles) };
+	const session = createSession(rt.db, rt.clock, token, user.id);
+	recordAudit(rt.db, rt.clock, { tenantId: user.tenantId, actorUserId: user.id, action: 'session.login', entity: 'user', entityId: user.id, details: { via }, ip });
+	return { token, expiresAt: session.expiresAt, home: homeFor(userRoles(rt.db, user.id)) };
 }
 
 export async function startPasswordReset(rt: Runtime, ip: string, input: { tenantSlug?: string; email: string }): Promise<{ status: 'sent' } | Limited | NoTenant> {
@@ -133,7 +137,7 @@ export async function startPasswordReset(rt: Runtime, ip: string, input: { tenan
 	if (limited) return limited;
 	const issued = requestPasswordReset(rt.db, rt.clock, tenant?.id ?? null, input.email);
 	if (issued?.user.email) {
-		await sendQuietly(rt, resetPasswordMessage(tenant ?? { name: 'Mensa Aperta' }, issued.user.email, `${rt.config.origin}/reimposta?token=${issued.token}`));
+		sendInBackground(rt, resetPasswordMessage(tenant ?? { name: 'Mensa Aperta' }, issued.user.email, `${rt.config.origin}/reimposta?token=${issued.token}`));
 	}
 	return { status: 'sent' };
 }
@@ -144,9 +148,7 @@ export async function changeOwnPassword(rt: Runtime, ip: string, user: User, inp
 	const result = await changePassword(rt.db, rt.clock, user, input.currentPassword, input.newPassword);
 	if (result.status !== 'ok') return result;
 	recordAudit(rt.db, rt.clock, { tenantId: user.tenantId, actorUserId: user.id, action: 'user.password_change', entity: 'user', entityId: user.id, ip });
-	const token = generateSessionToken();
-	const session = createSession(rt.db, rt.clock, token, user.id);
-	return { status: 'ok', token, expiresAt: session.expiresAt, home: homeFor(userRoles(rt.db, user.id)) };
+	return { status: 'ok', ...openSession(rt, user, ip, 'password_change') };
 }
 
 export async function finishPasswordReset(rt: Runtime, ip: string, input: { token: string; password: string }) {

@@ -1,4 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt } from 'drizzle-orm';
 import * as client from 'openid-client';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
@@ -120,46 +120,75 @@ export async function completeOidcLogin(rp: RelyingParty, currentUrl: URL, login
 	};
 }
 
+export type SignInResult = { status: 'signed_in'; user: User } | { status: 'confirm_link'; candidate: User };
+
 /**
- * The first SPID/CIE login creates the guardian, or links the identity to the account that
- * already carries the same fiscal code in this Comune; either way the fiscal code is now proved.
+ * A known identity signs in. A new one is linked at once to an account whose fiscal code an
+ * earlier SPID/CIE login proved; an account whose fiscal code was only typed must first be
+ * claimed with its password (anyone can type someone else's code at registration), otherwise
+ * a new guardian account is made.
  */
-export function signInWithIdentity(db: Db, clock: Clock, tenantId: number, identity: VerifiedIdentity, ip = ''): User {
+export function signInWithIdentity(db: Db, clock: Clock, tenantId: number, identity: VerifiedIdentity, ip = ''): SignInResult {
 	return db.transaction((tx) => {
-		const now = clock.now();
 		const known = tx
 			.select({ user: users })
 			.from(oidcIdentities)
 			.innerJoin(users, eq(users.id, oidcIdentities.userId))
 			.where(and(eq(oidcIdentities.tenantId, tenantId), eq(oidcIdentities.issuer, identity.issuer), eq(oidcIdentities.subject, identity.subject)))
 			.get();
-		let user = known?.user ?? tx.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.codiceFiscale, identity.fiscalCode))).get();
-		if (!user) {
-			const emailTaken = identity.email && tx.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenantId), eq(users.email, identity.email))).get();
-			user = tx
-				.insert(users)
-				.values({
-					id: newUserId(),
-					tenantId,
-					email: emailTaken ? null : identity.email,
-					emailVerifiedAt: null,
-					givenName: identity.givenName,
-					familyName: identity.familyName,
-					codiceFiscale: identity.fiscalCode,
-					contactEmail: identity.email ?? '',
-					createdAt: now
-				})
-				.returning()
-				.get();
-			tx.insert(memberships).values({ tenantId, userId: user.id, role: 'guardian', createdAt: now }).run();
-			recordAudit(tx, clock, { tenantId, actorUserId: user.id, action: 'user.create', entity: 'user', entityId: user.id, details: { via: 'oidc' }, ip });
-		}
-		if (!known) {
-			tx.insert(oidcIdentities).values({ tenantId, userId: user.id, issuer: identity.issuer, subject: identity.subject, fiscalCode: identity.fiscalCode, createdAt: now }).run();
-			recordAudit(tx, clock, { tenantId, actorUserId: user.id, action: 'user.link_identity', entity: 'user', entityId: user.id, details: { issuer: identity.issuer }, ip });
-		}
-		const verified = { fiscalCodeVerifiedAt: now, givenName: identity.givenName || user.givenName, familyName: identity.familyName || user.familyName };
-		tx.update(users).set(verified).where(eq(users.id, user.id)).run();
-		return { ...user, ...verified };
+		if (known) return { status: 'signed_in', user: markProved(tx, clock, known.user, identity) } as const;
+		const sameCode = tx
+			.select()
+			.from(users)
+			.where(and(eq(users.tenantId, tenantId), eq(users.codiceFiscale, identity.fiscalCode)))
+			.orderBy(desc(users.fiscalCodeVerifiedAt), desc(users.createdAt))
+			.all();
+		const proved = sameCode.find((u) => u.fiscalCodeVerifiedAt !== null);
+		if (proved) return { status: 'signed_in', user: linkIdentity(tx, clock, tenantId, proved, identity, ip) } as const;
+		const claimable = sameCode.find((u) => u.emailVerifiedAt !== null);
+		if (claimable) return { status: 'confirm_link', candidate: claimable } as const;
+		return { status: 'signed_in', user: createIdentityAccount(tx, clock, tenantId, identity, ip) } as const;
 	});
+}
+
+type Tx = Pick<Db, 'select' | 'insert' | 'update'>;
+
+function markProved(tx: Tx, clock: Clock, user: User, identity: VerifiedIdentity): User {
+	const proved = {
+		fiscalCodeVerifiedAt: clock.now(),
+		givenName: identity.givenName || user.givenName,
+		familyName: identity.familyName || user.familyName
+	};
+	tx.update(users).set(proved).where(eq(users.id, user.id)).run();
+	return { ...user, ...proved };
+}
+
+export function linkIdentity(tx: Tx, clock: Clock, tenantId: number, user: User, identity: VerifiedIdentity, ip = ''): User {
+	tx.insert(oidcIdentities)
+		.values({ tenantId, userId: user.id, issuer: identity.issuer, subject: identity.subject, fiscalCode: identity.fiscalCode, createdAt: clock.now() })
+		.run();
+	recordAudit(tx, clock, { tenantId, actorUserId: user.id, action: 'user.link_identity', entity: 'user', entityId: user.id, details: { issuer: identity.issuer }, ip });
+	return markProved(tx, clock, user, identity);
+}
+
+export function createIdentityAccount(tx: Tx, clock: Clock, tenantId: number, identity: VerifiedIdentity, ip = ''): User {
+	const now = clock.now();
+	const emailTaken = identity.email && tx.select({ id: users.id }).from(users).where(and(eq(users.tenantId, tenantId), eq(users.email, identity.email))).get();
+	const user = tx
+		.insert(users)
+		.values({
+			id: newUserId(),
+			tenantId,
+			email: emailTaken ? null : identity.email,
+			givenName: identity.givenName,
+			familyName: identity.familyName,
+			codiceFiscale: identity.fiscalCode,
+			contactEmail: identity.email ?? '',
+			createdAt: now
+		})
+		.returning()
+		.get();
+	tx.insert(memberships).values({ tenantId, userId: user.id, role: 'guardian', createdAt: now }).run();
+	recordAudit(tx, clock, { tenantId, actorUserId: user.id, action: 'user.create', entity: 'user', entityId: user.id, details: { via: 'oidc' }, ip });
+	return linkIdentity(tx, clock, tenantId, user, identity, ip);
 }

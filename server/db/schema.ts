@@ -98,6 +98,25 @@ export const oidcLoginStates = sqliteTable('oidc_login_states', {
 	expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull()
 });
 
+/**
+ * A SPID/CIE login that found an account with the same typed fiscal code: held until the user
+ * proves that account is theirs (its password), or chooses a separate account.
+ */
+export const pendingIdentityLinks = sqliteTable('pending_identity_links', {
+	/** SHA-256 hex of the token in the browser's cookie */
+	id: text('id').primaryKey(),
+	tenantId: integer('tenant_id')
+		.notNull()
+		.references(() => tenants.id),
+	userId: text('user_id')
+		.notNull()
+		.references(() => users.id, { onDelete: 'cascade' }),
+	provider: text('provider', { enum: ['spid', 'cie'] }).notNull(),
+	/** JSON of the verified identity */
+	identity: text('identity').notNull(),
+	expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull()
+});
+
 export const sessions = sqliteTable(
 	'sessions',
 	{

@@ -11,10 +11,20 @@ export interface Meta {
 	roles?: readonly Role[];
 }
 
+/** tRPC's own refusals (bad JSON, wrong method, unknown path) in the users' language. */
+function frameworkMessage(error: TRPCError): string | null {
+	if (error.code === 'PARSE_ERROR') return 'Richiesta non valida: i dati inviati non sono JSON corretto.';
+	if (error.code === 'METHOD_NOT_SUPPORTED') return 'Metodo HTTP non consentito per questa operazione.';
+	if (error.code === 'NOT_FOUND' && error.message.startsWith('No procedure found')) return 'Operazione inesistente.';
+	return null;
+}
+
 const t = initTRPC
 	.context<Context>()
 	.meta<Meta>()
 	.create({
+		// adapter-node does not set NODE_ENV: never let tRPC guess "development" and ship stacks.
+		isDev: false,
 		errorFormatter({ shape, error }) {
 			if (error.code === 'BAD_REQUEST' && error.cause instanceof ZodError) {
 				const fieldErrors: Record<string, string> = {};
@@ -22,7 +32,7 @@ const t = initTRPC
 					const key = issue.path.join('.') || '_';
 					fieldErrors[key] ??= issue.message;
 				}
-				return { ...shape, message: Object.values(fieldErrors).join(' · '), data: { ...shape.data, fieldErrors } };
+				return { ...shape, message: Object.values(fieldErrors).join(' · '), data: { ...shape.data, stack: undefined, fieldErrors } };
 			}
 			if (error.cause instanceof Refusal) {
 				const { reason, fieldErrors } = error.cause;
@@ -32,7 +42,8 @@ const t = initTRPC
 			if (error.code === 'INTERNAL_SERVER_ERROR') {
 				return { ...shape, message: 'Si è verificato un errore interno. Riprova fra qualche minuto.', data: { ...shape.data, stack: undefined } };
 			}
-			return { ...shape, data: { ...shape.data, stack: undefined } };
+			const message = frameworkMessage(error) ?? shape.message;
+			return { ...shape, message, data: { ...shape.data, stack: undefined } };
 		}
 	});
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { gotoHydrated, launchBrowser, phoneContext, screenshot, settle, watchProblems } from '../helpers/browser.js';
+import { focusIndicator, gotoHydrated, launchBrowser, phoneContext, screenshot, settle, watchProblems } from '../helpers/browser.js';
 
 /*
  * Signing in with SPID through the embedded test provider, and signing in with the keyboard only.
@@ -57,12 +57,7 @@ describe('SPID login with the test provider', () => {
 		expect(facts.map((t) => t.trim())).toEqual(['Scuola', 'Scuola primaria di Chiusi della Verna', 'Classe', '2ª A']);
 		await visible(page.getByText('Mario Bianchi', { exact: true }));
 		await screenshot(page, 'spid-home');
-		// BUG: "Entra con SPID" (src/routes/login/[slug=slug]/+page.svelte) is a plain <a> to a
-		// +server.ts endpoint, so SvelteKit's client router first tries it as a page, finds none,
-		// reports a 404 through handleError (console.error "Not found: /login/chiusi-della-verna/spid")
-		// and only then falls back to a full navigation. The SPID/CIE links need
-		// data-sveltekit-reload. Once fixed, restore: expect(problems).toEqual([]);
-		expect(problems.filter((p) => !p.includes('Not found: /login/chiusi-della-verna/spid'))).toEqual([]);
+		expect(problems).toEqual([]);
 	});
 });
 
@@ -85,13 +80,17 @@ describe('login with the keyboard only', () => {
 		}
 		expect(await focused(), `Tab never reached the e-mail field; it went through: ${before.join(' → ')}`).toBe('email');
 		expect(before).toEqual(['a: Vai al contenuto', 'a: Cambia Comune']);
+		expect(await focusIndicator(page), 'the focused e-mail field shows no focus').not.toBe('');
 
 		await page.keyboard.type('maria.rossi@example.com');
 		await page.keyboard.press('Tab');
 		expect(await focused()).toBe('password');
+		expect(await focusIndicator(page), 'the focused password field shows no focus').not.toBe('');
 		await page.keyboard.type('Password-sbagliata-1');
 		await page.keyboard.press('Tab');
 		expect(await focused()).toBe('button: Accedi');
+		expect(await focusIndicator(page), 'the focused Accedi button shows no focus').not.toBe('');
+		await screenshot(page, 'keyboard-focus-accedi');
 
 		await page.keyboard.press('Enter');
 		const problem = page.getByRole('alert').filter({ hasText: 'E-mail o password non corretti.' });

@@ -136,3 +136,40 @@ export function watchProblems(page: Page): string[] {
 export async function screenshot(page: Page, name: string): Promise<void> {
 	await page.screenshot({ path: `/tmp/e2e-${name}.png`, fullPage: true });
 }
+
+/**
+ * Text inputs whose boundary cannot be seen: no border on any side, no box-shadow, and the same
+ * background as the page (WCAG 2.1 SC 1.4.11, non-text contrast: axe-core does not check this).
+ */
+export function inputsWithoutBoundary(page: Page): Promise<string[]> {
+	return page.evaluate(() => {
+		const pageBg = getComputedStyle(document.body).backgroundColor;
+		return [...document.querySelectorAll<HTMLInputElement>('input:not([type=checkbox]):not([type=radio]):not([type=hidden])')]
+			.filter((el) => el.getClientRects().length > 0)
+			.filter((el) => {
+				const cs = getComputedStyle(el);
+				const borders = ['Top', 'Right', 'Bottom', 'Left'].some((side) => parseFloat(cs.getPropertyValue(`border-${side.toLowerCase()}-width`)) > 0 && cs.getPropertyValue(`border-${side.toLowerCase()}-style`) !== 'none');
+				return !borders && cs.boxShadow === 'none' && cs.backgroundColor === pageBg;
+			})
+			.map((el) => `#${el.id}`);
+	});
+}
+
+/**
+ * How the focused element shows focus: its visible outline and box-shadow, '' when it shows none.
+ * Running transitions are finished first (Bootstrap fades the focus ring in), and fully
+ * transparent outlines and shadows do not count.
+ */
+export function focusIndicator(page: Page): Promise<string> {
+	return page.evaluate(() => {
+		const el = document.activeElement;
+		if (!el || el === document.body) return '';
+		for (const animation of el.getAnimations()) animation.finish();
+		const cs = getComputedStyle(el);
+		// No named inner functions: tsx/esbuild would wrap them in a __name() the page lacks.
+		const transparent = /^rgba\([^)]*,\s*0\)$|^transparent$/;
+		const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 && !transparent.test(cs.outlineColor.trim()) ? `outline ${cs.outlineWidth} ${cs.outlineStyle} ${cs.outlineColor}` : '';
+		const shadow = (cs.boxShadow.match(/rgba?\([^)]*\)/g) ?? []).some((c) => !transparent.test(c)) ? `box-shadow ${cs.boxShadow}` : '';
+		return [outline, shadow].filter(Boolean).join('; ');
+	});
+}

@@ -112,36 +112,56 @@ describe('SPID/CIE login through the test provider', () => {
 		expect(again).toEqual(me);
 	});
 
-	it('links SPID to the e-mail account that already carries the same codice fiscale (Paolo Conti)', async () => {
+	it('links SPID to the e-mail account with the same codice fiscale once its password is given (Paolo Conti)', async () => {
 		const registered = { email: 'paolo.registrato@example.org', password: 'Verna-Refezione-2026!' };
-		const paolo = testClient(server.url);
-		await paolo.trpc.auth.register.mutate({
-			tenantSlug: CHIUSI,
-			givenName: 'Paolo',
-			familyName: 'Conti',
-			codiceFiscale: 'CNTPLA80M20D612L',
-			email: registered.email,
-			password: registered.password,
-			privacyAccepted: true
-		});
-		const mail = await server.smtp.waitFor(registered.email, (m) => m.subject.includes('Conferma'));
-		await paolo.trpc.auth.verifyEmail.mutate({ token: linkIn(mail, '/verifica').searchParams.get('token')! });
-		await paolo.trpc.auth.login.mutate({ tenantSlug: CHIUSI, ...registered });
+		const paolo = await registerVerified(registered, 'Paolo', 'Conti', 'CNTPLA80M20D612L');
 		// A typed codice fiscale proves nothing.
 		expect(await paolo.trpc.profile.get.query()).toMatchObject({ codiceFiscale: 'CNTPLA80M20D612L', fiscalCodeVerified: false });
 
 		const viaSpid = await eidLogin(server.url, CHIUSI, { sub: testSubs.paolo });
-		expect(viaSpid.landingUrl.pathname).toBe('/home');
+		expect(viaSpid.landingUrl.pathname).toBe(`/login/${CHIUSI}/collega`);
+		expect(viaSpid.app.jar.has('ma_session')).toBe(false);
+		const page = await viaSpid.app.fetch(viaSpid.landingUrl.href);
+		expect(page.status).toBe(200);
+		expect(await page.text()).toContain('p•••o@example.org');
+
+		const wrong = await postForm(viaSpid.app, `/login/${CHIUSI}/collega?/claim`, { password: 'not-his-password' });
+		expect(wrong.status).toBe(400);
+		expect(viaSpid.app.jar.has('ma_session')).toBe(false);
+
+		const claimed = await postForm(viaSpid.app, `/login/${CHIUSI}/collega?/claim`, { password: registered.password });
+		expect(claimed.status).toBe(303);
+		expect(claimed.headers.get('location')).toBe('/home');
 		const me = await viaSpid.app.trpc.auth.me.query();
 		expect(me).toMatchObject({ email: registered.email, givenName: 'Paolo', familyName: 'Conti', fiscalCodeVerified: true });
-		expect(await viaSpid.app.trpc.profile.get.query()).toMatchObject({ loginEmail: registered.email, fiscalCodeVerified: true });
 
-		// The same account through the password: it now knows the codice fiscale is proved.
+		// From now on SPID goes straight in, to the same account.
+		const again = await eidLogin(server.url, CHIUSI, { sub: testSubs.paolo });
+		expect(again.landingUrl.pathname).toBe('/home');
+		expect(await again.app.trpc.auth.me.query()).toMatchObject({ email: registered.email });
+		// And the password login finds the proved codice fiscale too.
 		const byPassword = testClient(server.url);
 		await byPassword.trpc.auth.login.mutate({ tenantSlug: CHIUSI, ...registered });
 		expect(await byPassword.trpc.profile.get.query()).toMatchObject({ loginEmail: registered.email, fiscalCodeVerified: true });
 	});
 });
+
+async function registerVerified(credentials: { email: string; password: string }, givenName: string, familyName: string, codiceFiscale: string) {
+	const client = testClient(server.url);
+	await client.trpc.auth.register.mutate({ tenantSlug: CHIUSI, givenName, familyName, codiceFiscale, ...credentials, privacyAccepted: true });
+	const mail = await server.smtp.waitFor(credentials.email, (m) => m.subject.includes('Conferma'));
+	await client.trpc.auth.verifyEmail.mutate({ token: linkIn(mail, '/verifica').searchParams.get('token')! });
+	await client.trpc.auth.login.mutate({ tenantSlug: CHIUSI, ...credentials });
+	return client;
+}
+
+async function postForm(app: ReturnType<typeof testClient>, path: string, fields: Record<string, string>) {
+	return app.fetch(`${server.url}${path}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+		body: new URLSearchParams(fields).toString()
+	});
+}
 
 describe('SPID/CIE refusals', () => {
 	it('answers 404 where the Comune has not turned SPID/CIE on (Mazzè) or does not exist', async () => {

@@ -1,6 +1,7 @@
 import {
 	ChangePasswordInput,
 	LoginInput,
+	NoInput,
 	RegisterInput,
 	RequestResetInput,
 	ResendVerificationInput,
@@ -44,7 +45,7 @@ export const authRouter = router({
 		ctx.edge.setSessionCookie(outcome.token, outcome.expiresAt);
 		return { home: outcome.home };
 	}),
-	logout: anyUserProcedure.mutation(({ ctx }) => {
+	logout: anyUserProcedure.input(NoInput).mutation(({ ctx }) => {
 		invalidateSession(ctx.rt.db, ctx.auth.session.id);
 		ctx.edge.clearSessionCookie();
 		return { loginPath: loginPathOf(ctx, ctx.auth.user.tenantId) };
@@ -67,7 +68,7 @@ export const authRouter = router({
 		ctx.edge.clearSessionCookie();
 		return { status: 'reset' as const, loginPath: loginPathOf(ctx, result.user.tenantId) };
 	}),
-	me: publicProcedure.query(({ ctx }) => {
+	me: publicProcedure.input(NoInput).query(({ ctx }) => {
 		if (!ctx.auth) return null;
 		const { user, tenant, roles } = ctx.auth;
 		return {

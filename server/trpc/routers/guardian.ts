@@ -1,13 +1,13 @@
 import { TRPCError } from '@trpc/server';
-import { ActivateInput, ConsumerIdInput } from '../../../src/lib/shared/schemas.js';
+import { ActivateInput, ConsumerIdInput, NoInput } from '../../../src/lib/shared/schemas.js';
 import { canSeeConsumer, listGuardianConsumers } from '../../consumers/access.js';
 import { activateWithCode } from '../../consumers/activation.js';
-import { consumeRateLimit, rateRules } from '../../auth/rate-limit.js';
+import { consumeRateLimit, rateRules, resetRateLimit } from '../../auth/rate-limit.js';
 import { guardianProcedure, router } from '../init.js';
 import { refuse, Refusal } from '../outcomes.js';
 
 export const guardianRouter = router({
-	consumers: guardianProcedure.query(({ ctx }) => listGuardianConsumers(ctx.rt.db, ctx.scope, ctx.auth.user)),
+	consumers: guardianProcedure.input(NoInput).query(({ ctx }) => listGuardianConsumers(ctx.rt.db, ctx.scope, ctx.auth.user)),
 	consumer: guardianProcedure.input(ConsumerIdInput).query(({ ctx, input }) => {
 		// Another family's child and another Comune's child get the same answer: no such consumer.
 		if (!canSeeConsumer(ctx.rt.db, ctx.scope, ctx.auth.user, input.consumerId)) {
@@ -33,6 +33,8 @@ export const guardianRouter = router({
 				'Il codice è legato alla domanda di iscrizione di un altro genitore: può usarlo solo chi ha presentato la domanda. Per aiuto contatta l’ufficio scuola.';
 			throw new TRPCError({ code: 'FORBIDDEN', message, cause: new Refusal(message, 'NOT_APPLICANT', { code: message }) });
 		}
+		// Linking several children in a row must not lock a parent out: only misses count.
+		resetRateLimit(ctx.rt.db, `activation:user:${ctx.auth.user.id}`);
 		return result;
 	})
 });

@@ -1,9 +1,9 @@
-import { NotificationPrefs, ProfileInput } from '../../../src/lib/shared/schemas.js';
+import { NoInput, NotificationPrefs, ProfileInput } from '../../../src/lib/shared/schemas.js';
 import { profileOf, updateContacts, updateNotificationPrefs } from '../../users/profile.js';
 import { anyUserProcedure, router } from '../init.js';
 
 export const profileRouter = router({
-	get: anyUserProcedure.query(({ ctx }) => profileOf(ctx.rt.db, ctx.auth.user)),
+	get: anyUserProcedure.input(NoInput).query(({ ctx }) => profileOf(ctx.rt.db, ctx.auth.user)),
 	update: anyUserProcedure.input(ProfileInput).mutation(({ ctx, input }) => {
 		updateContacts(ctx.rt.db, ctx.rt.clock, ctx.auth.user, input, ctx.edge.ip);
 		return input;

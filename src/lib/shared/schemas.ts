@@ -43,6 +43,9 @@ const token = z
 	.string({ error: 'Link non valido' })
 	.regex(/^[a-z2-7]{32}$/, { error: 'Link non valido o incompleto: aprilo di nuovo dall’e-mail' });
 
+/** For procedures that take nothing: a stray body or ?input= is refused, not silently ignored. */
+export const NoInput = z.undefined({ error: 'Questa richiesta non accetta dati.' });
+
 export const TenantSearchInput = z.strictObject({ q: z.string().max(60, { error: 'Testo di ricerca troppo lungo' }) });
 export const TenantBySlugInput = z.strictObject({ slug: tenantSlug });
 

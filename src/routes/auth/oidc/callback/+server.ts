@@ -1,16 +1,15 @@
 import { redirect, type RequestHandler } from '@sveltejs/kit';
 import { completeOidcLogin, OidcError, signInWithIdentity, takeLoginState } from '$server/auth/oidc';
-import { createSession, generateSessionToken } from '$server/auth/session';
-import { userRoles } from '$server/auth/accounts';
-import { homeFor } from '$server/auth/home';
+import { holdIdentityLink } from '$server/auth/identity-link';
+import { openSession } from '$server/auth/flows';
 import { findTenantById } from '$server/tenants/tenants';
-import { recordAudit } from '$server/audit/log';
-import { OIDC_STATE_COOKIE } from '$lib/server/oidc';
+import { OIDC_STATE_COOKIE, PENDING_LINK_COOKIE } from '$lib/server/oidc';
 import { setSessionCookie } from '$lib/server/auth';
 
 export const GET: RequestHandler = async (event) => {
 	const { locals, url, cookies } = event;
 	const { rt } = locals;
+	const ip = event.getClientAddress();
 	const cookieState = cookies.get(OIDC_STATE_COOKIE);
 	cookies.delete(OIDC_STATE_COOKIE, { path: '/auth/oidc' });
 	let loginState;
@@ -21,18 +20,22 @@ export const GET: RequestHandler = async (event) => {
 		throw e;
 	}
 	const tenant = findTenantById(rt.db, loginState.tenantId)!;
-	let home: string;
+	let target: string;
 	try {
 		const identity = await completeOidcLogin(rt.relyingPartyFor(tenant), url, loginState);
-		const user = signInWithIdentity(rt.db, rt.clock, tenant.id, identity, event.getClientAddress());
-		const token = generateSessionToken();
-		const session = createSession(rt.db, rt.clock, token, user.id);
-		setSessionCookie(event, token, session.expiresAt);
-		recordAudit(rt.db, rt.clock, { tenantId: tenant.id, actorUserId: user.id, action: 'session.login', entity: 'user', entityId: user.id, details: { via: loginState.provider }, ip: event.getClientAddress() });
-		home = homeFor(userRoles(rt.db, user.id));
+		const result = signInWithIdentity(rt.db, rt.clock, tenant.id, identity, ip);
+		if (result.status === 'confirm_link') {
+			const token = holdIdentityLink(rt.db, rt.clock, tenant.id, result.candidate, loginState.provider, identity);
+			cookies.set(PENDING_LINK_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:', maxAge: 900 });
+			target = `/login/${tenant.slug}/collega`;
+		} else {
+			const session = openSession(rt, result.user, ip, loginState.provider);
+			setSessionCookie(event, session.token, session.expiresAt);
+			target = session.home;
+		}
 	} catch (e) {
 		if (e instanceof OidcError) redirect(303, `/login/${tenant.slug}?errore=${encodeURIComponent(e.message)}`);
 		throw e;
 	}
-	redirect(303, home);
+	redirect(303, target);
 };
