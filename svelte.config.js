@@ -5,7 +5,8 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
 	preprocess: vitePreprocess(),
 	kit: {
-		adapter: adapter(),
+		// npm test builds apart (build-test, with the test clock compiled in); npm start builds build/.
+		adapter: adapter({ out: process.env.BUILD_DIR ?? 'build' }),
 		alias: {
 			$server: 'server'
 		},

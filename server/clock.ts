@@ -17,3 +17,14 @@ export function fixedClock(at: Date | string): Clock & { set(at: Date | string):
 		}
 	};
 }
+
+/** Real time shifted by an offset the tests set: time still runs, from wherever they put it. */
+export function shiftableClock(): Clock & { shiftTo(at: Date): void } {
+	let offset = 0;
+	return {
+		now: () => new Date(Date.now() + offset),
+		shiftTo: (at) => {
+			offset = at.getTime() - Date.now();
+		}
+	};
+}

@@ -4,12 +4,19 @@ import { env } from '$env/dynamic/private';
 import { loadConfig } from '$server/config';
 import { startRuntime, type Runtime } from '$server/runtime';
 import { resolveAuth } from '$lib/server/auth';
+import { systemClock } from '$server/clock';
+import { testClock } from '$lib/server/test-clock';
+import { startDayCloseScheduler } from '$server/jobs/day-close-scheduler';
 
 let rt: Runtime;
 
 export const init: ServerInit = async () => {
-	rt = await startRuntime(loadConfig(env));
-	process.once('sveltekit:shutdown', () => void rt.close());
+	rt = await startRuntime(loadConfig(env), { clock: testClock ?? systemClock });
+	const stopScheduler = env.DAY_CLOSE === 'off' ? () => {} : startDayCloseScheduler(rt);
+	process.once('sveltekit:shutdown', () => {
+		stopScheduler();
+		void rt.close();
+	});
 };
 
 const runtimeHandle: Handle = ({ event, resolve }) => {

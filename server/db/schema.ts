@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
  * Every tenant-owned table carries tenantId; read and write them through tenant-scope.ts.
@@ -346,4 +346,205 @@ export const auditLog = sqliteTable(
 	(t) => [index('audit_tenant_at').on(t.tenantId, t.at)]
 );
 
-export const now = sql`(unixepoch('subsec') * 1000)`;
+
+// ——— Calendar ———
+
+/**
+ * A school's service days for a school year. Edits add a version effective from a day not yet
+ * closed, so a closed day always keeps the calendar it was closed under.
+ */
+export const schoolCalendars = sqliteTable(
+	'school_calendars',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		schoolId: integer('school_id')
+			.notNull()
+			.references(() => schools.id),
+		schoolYearId: integer('school_year_id')
+			.notNull()
+			.references(() => schoolYears.id),
+		/** ISO weekdays with service, e.g. "1,2,3,4,5" or "1,3,4" */
+		weekdays: text('weekdays').notNull(),
+		firstDay: text('first_day').notNull(),
+		lastDay: text('last_day').notNull(),
+		effectiveFrom: text('effective_from').notNull(),
+		createdBy: text('created_by'),
+		createdAt: createdAt()
+	},
+	(t) => [index('school_calendars_school').on(t.schoolId, t.schoolYearId, t.effectiveFrom)]
+);
+
+/** No service: for the whole Comune (no school), one school, or one class. */
+export const closures = sqliteTable(
+	'closures',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		schoolId: integer('school_id').references(() => schools.id),
+		schoolClassId: integer('school_class_id').references(() => schoolClasses.id),
+		fromDate: text('from_date').notNull(),
+		toDate: text('to_date').notNull(),
+		reason: text('reason').notNull(),
+		createdBy: text('created_by'),
+		createdAt: createdAt()
+	},
+	(t) => [index('closures_tenant_dates').on(t.tenantId, t.fromDate)]
+);
+
+// ——— Marks ———
+
+/** The current exceptions of a consumer's day; an ordinary booked day has no row. */
+export const dayMarks = sqliteTable(
+	'day_marks',
+	{
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		consumerId: integer('consumer_id')
+			.notNull()
+			.references(() => consumers.id),
+		date: text('date').notNull(),
+		assenza: integer('assenza', { mode: 'boolean' }).notNull().default(false),
+		pastoInBianco: integer('pasto_in_bianco', { mode: 'boolean' }).notNull().default(false),
+		updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.consumerId, t.date] }), index('day_marks_tenant_date').on(t.tenantId, t.date)]
+);
+
+/**
+ * Every mark ever received, applied or refused: the day's history and the receipt a family
+ * can show. A client's mutationId makes a replay answer as the first time did.
+ */
+export const markEvents = sqliteTable(
+	'mark_events',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		consumerId: integer('consumer_id').notNull(),
+		date: text('date').notNull(),
+		kind: text('kind', { enum: ['assenza', 'pastoInBianco'] }).notNull(),
+		value: integer('value', { mode: 'boolean' }).notNull(),
+		mutationId: text('mutation_id').notNull(),
+		actorUserId: text('actor_user_id').notNull(),
+		channel: text('channel', { enum: ['app', 'operatore'] }).notNull(),
+		receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+		outcome: text('outcome', { enum: ['applied', 'rejected'] }).notNull(),
+		code: text('code'),
+		/** operator corrections: the mandatory reason */
+		note: text('note'),
+		receiptId: text('receipt_id').notNull()
+	},
+	(t) => [uniqueIndex('mark_events_mutation').on(t.actorUserId, t.mutationId), index('mark_events_day').on(t.consumerId, t.date)]
+);
+
+// ——— Day close, meals and the ledger ———
+
+export const dayCloses = sqliteTable(
+	'day_closes',
+	{
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		date: text('date').notNull(),
+		closedAt: integer('closed_at', { mode: 'timestamp_ms' }).notNull(),
+		meals: integer('meals').notNull(),
+		totalCents: integer('total_cents').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.tenantId, t.date] })]
+);
+
+/**
+ * One meal per consumer × service × day, fixed at the day close. A correction cancels a meal
+ * (cancelledAt, with its reversing transaction) or adds one; rows are never deleted.
+ */
+export const meals = sqliteTable(
+	'meals',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		date: text('date').notNull(),
+		consumerId: integer('consumer_id')
+			.notNull()
+			.references(() => consumers.id),
+		enrolmentId: integer('enrolment_id')
+			.notNull()
+			.references(() => enrolments.id),
+		serviceId: integer('service_id')
+			.notNull()
+			.references(() => services.id),
+		schoolId: integer('school_id').notNull(),
+		schoolClassId: integer('school_class_id').notNull(),
+		kind: text('kind', { enum: ['normale', 'bianco'] }).notNull(),
+		dietLabel: text('diet_label'),
+		priceCents: integer('price_cents').notNull(),
+		/** the ledger transaction that debited it */
+		transactionId: integer('transaction_id'),
+		cancelledAt: integer('cancelled_at', { mode: 'timestamp_ms' }),
+		cancelTransactionId: integer('cancel_transaction_id')
+	},
+	(t) => [
+		uniqueIndex('meals_one_per_day')
+			.on(t.consumerId, t.serviceId, t.date)
+			.where(sql`cancelled_at IS NULL`),
+		index('meals_tenant_date').on(t.tenantId, t.date, t.schoolId)
+	]
+);
+
+export const ledgerAccounts = sqliteTable(
+	'ledger_accounts',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		/** prepaid: a consumer's balance in a service group; meal_revenue: the Comune's income */
+		kind: text('kind', { enum: ['prepaid', 'meal_revenue'] }).notNull(),
+		consumerId: integer('consumer_id').references(() => consumers.id),
+		serviceGroupId: integer('service_group_id').references(() => serviceGroups.id),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('ledger_accounts_owner').on(t.tenantId, t.kind, t.consumerId, t.serviceGroupId)]
+);
+
+export const ledgerTransactions = sqliteTable('ledger_transactions', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	tenantId: integer('tenant_id')
+		.notNull()
+		.references(() => tenants.id),
+	kind: text('kind').notNull(),
+	/** the idempotency key: a day close, a correction, later a receipt id */
+	externalId: text('external_id').notNull().unique(),
+	description: text('description').notNull(),
+	createdBy: text('created_by'),
+	createdAt: createdAt()
+});
+
+/** Debits are negative on a prepaid account: its balance is the sum of its postings. */
+export const ledgerPostings = sqliteTable(
+	'ledger_postings',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id').notNull(),
+		transactionId: integer('transaction_id')
+			.notNull()
+			.references(() => ledgerTransactions.id),
+		accountId: integer('account_id')
+			.notNull()
+			.references(() => ledgerAccounts.id),
+		amountCents: integer('amount_cents').notNull(),
+		/** the day the posting concerns (a meal's day) */
+		valueDate: text('value_date').notNull(),
+		description: text('description').notNull(),
+		mealId: integer('meal_id')
+	},
+	(t) => [index('ledger_postings_account').on(t.accountId, t.valueDate), index('ledger_postings_tx').on(t.transactionId)]
+);

@@ -2,7 +2,9 @@ import { count } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import {
+	closures,
 	consumers,
+	schoolCalendars,
 	enrolments,
 	guardianLinks,
 	memberships,
@@ -21,6 +23,8 @@ import { hashPassword } from '../auth/password.js';
 import { newUserId } from '../auth/accounts.js';
 import { hashActivationCode } from '../consumers/activation.js';
 import { schoolYearOf } from '../calendar/school-year.js';
+import { easterSunday } from '../calendar/holidays.js';
+import { addDays } from '../calendar/dates.js';
 import { foldForSearch } from '../../src/lib/shared/text.js';
 
 /** One password for every demo account; it passes the registration rules. */
@@ -119,8 +123,20 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSeed> {
 					] as const
 				).map(([key, name, price]) => [key, tx.insert(tariffBands).values({ tenantId: t, schoolYearId: year.id, name, mealPriceCents: price, createdAt: now }).returning().get()])
 			);
-			const school = (name: string, level: 'infanzia' | 'primaria' | 'secondaria', managedBy: 'comune' | 'scuola') =>
-				tx.insert(schools).values({ tenantId: t, name, level, managedBy, createdAt: now }).returning().get();
+			// Secondary schools often serve lunch only on the long days: Mon, Wed, Thu.
+			const school = (name: string, level: 'infanzia' | 'primaria' | 'secondaria', managedBy: 'comune' | 'scuola') => {
+				const created = tx.insert(schools).values({ tenantId: t, name, level, managedBy, createdAt: now }).returning().get();
+				const weekdays = level === 'secondaria' ? '1,3,4' : '1,2,3,4,5';
+				tx.insert(schoolCalendars).values({ tenantId: t, schoolId: created.id, schoolYearId: year.id, weekdays, firstDay, lastDay, effectiveFrom: firstDay, createdAt: now }).run();
+				return created;
+			};
+			const easter = easterSunday(startYear + 1);
+			for (const [fromDate, toDate, reason] of [
+				[`${startYear}-12-23`, `${startYear + 1}-01-06`, 'Vacanze di Natale'],
+				[addDays(easter, -3), addDays(easter, 2), 'Vacanze di Pasqua']
+			]) {
+				tx.insert(closures).values({ tenantId: t, fromDate, toDate, reason, createdAt: now }).run();
+			}
 			const schoolClass = (schoolId: number, name: string) =>
 				tx.insert(schoolClasses).values({ tenantId: t, schoolId, schoolYearId: year.id, name, createdAt: now }).returning().get();
 			const enrol = (

@@ -32,7 +32,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 	const port = await freePort();
 	const url = `http://localhost:${port}`;
 	let log = '';
-	const child: ChildProcess = spawn(process.execPath, [resolve('build/index.js')], {
+	const child: ChildProcess = spawn(process.execPath, [resolve(process.env.TEST_BUILD_DIR ?? 'build-test', 'index.js')], {
 		env: {
 			PATH: process.env.PATH,
 			PORT: String(port),
@@ -41,6 +41,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 			DATA_DIR: dataDir,
 			SMTP_URL: smtp.url,
 			OIDC_DEV_PORT: '0',
+			MENSA_TEST_CLOCK: '1',
 			...env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']

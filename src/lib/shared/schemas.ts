@@ -107,3 +107,63 @@ export const defaultNotificationPrefs: NotificationPrefs = {
 	markReceiptEmail: false,
 	newsEmail: true
 };
+
+// ——— Meals ———
+
+const isoDatePattern = /^\d{4}-\d{2}-\d{2}$/;
+export const isoDate = z
+	.string({ error: 'Data: campo obbligatorio' })
+	.regex(isoDatePattern, { error: 'Data non valida (usa AAAA-MM-GG)' })
+	.refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { error: 'Data inesistente' });
+
+const id = z.number({ error: 'Identificativo non valido' }).int().positive();
+
+export const DaysInput = z
+	.strictObject({ consumerId: id, from: isoDate, to: isoDate })
+	.refine((r) => r.from <= r.to, { error: 'La data iniziale deve precedere quella finale', path: ['to'] })
+	.refine((r) => Date.parse(r.to) - Date.parse(r.from) <= 190 * 86_400_000, { error: 'Al massimo sei mesi per volta', path: ['to'] });
+
+export const MarkInput = z.strictObject({
+	mutationId: z.uuid({ error: 'mutationId: deve essere un UUID' }),
+	consumerId: id,
+	date: isoDate,
+	kind: z.enum(['assenza', 'pastoInBianco'], { error: 'Tipo: assenza o pastoInBianco' }),
+	value: z.boolean({ error: 'Valore: vero o falso' })
+});
+export const MarkBatchInput = z.strictObject({
+	marks: z.array(MarkInput).min(1, { error: 'Nessuna modifica da inviare' }).max(250, { error: 'Al massimo 250 modifiche per invio' })
+});
+export type MarkInput = z.infer<typeof MarkInput>;
+
+export const DayHistoryInput = z.strictObject({ consumerId: id, date: isoDate });
+export const KitchenReportInput = z.strictObject({ date: isoDate });
+
+export const CorrectionInput = z.strictObject({
+	consumerId: id,
+	date: isoDate,
+	assenza: z.boolean(),
+	pastoInBianco: z.boolean(),
+	reason: text('Motivo', 300)
+});
+
+export const SetCalendarInput = z
+	.strictObject({
+		schoolId: id,
+		schoolYearId: id,
+		weekdays: z.array(z.number().int().min(1).max(7)).min(1, { error: 'Scegli almeno un giorno della settimana' }).max(7),
+		firstDay: isoDate,
+		lastDay: isoDate
+	})
+	.refine((r) => r.firstDay <= r.lastDay, { error: 'Il primo giorno deve precedere l’ultimo', path: ['lastDay'] });
+
+export const ClosureInput = z
+	.strictObject({
+		schoolId: id.nullable(),
+		schoolClassId: id.nullable(),
+		fromDate: isoDate,
+		toDate: isoDate,
+		reason: text('Motivo', 120)
+	})
+	.refine((r) => r.fromDate <= r.toDate, { error: 'La data di inizio deve precedere quella di fine', path: ['toDate'] });
+
+export const ClosureIdInput = z.strictObject({ closureId: id });

@@ -1,0 +1,37 @@
+import { eq } from 'drizzle-orm';
+import { systemClock } from '../clock.js';
+import { loadConfig } from '../config.js';
+import { openDb } from '../db/client.js';
+import { tenants } from '../db/schema.js';
+import { isValidIsoDate } from '../calendar/dates.js';
+import { closeDay, closeDueDays, type CloseResult } from '../meals/day-close.js';
+
+/*
+ * npm run day-close -- --tenant mazze --date 2025-11-03
+ * npm run day-close -- --all                 (every Comune, every day due)
+ * npm run day-close -- --all --date 2025-11-03
+ */
+const args = process.argv.slice(2);
+const option = (name: string) => {
+	const i = args.indexOf(`--${name}`);
+	return i >= 0 ? args[i + 1] : undefined;
+};
+const slug = option('tenant');
+const date = option('date');
+if ((!slug && !args.includes('--all')) || (date !== undefined && !isValidIsoDate(date))) {
+	console.error('Uso: npm run day-close -- (--tenant <slug> | --all) [--date AAAA-MM-GG]');
+	process.exit(2);
+}
+const db = openDb(loadConfig(process.env).databasePath);
+const chosen = slug ? db.select().from(tenants).where(eq(tenants.slug, slug)).all() : db.select().from(tenants).all();
+if (chosen.length === 0) {
+	console.error(`Comune «${slug}» non trovato.`);
+	process.exit(2);
+}
+for (const tenant of chosen) {
+	const results: CloseResult[] = date ? [closeDay(db, systemClock, tenant, date)] : closeDueDays(db, systemClock, tenant);
+	for (const r of results) {
+		console.log(r.status === 'closed' ? `${tenant.slug} ${r.date}: chiusa, ${r.meals} pasti, ${r.totalCents} centesimi` : `${tenant.slug} ${r.date}: già chiusa`);
+	}
+}
+db.$client.close();

@@ -1,0 +1,25 @@
+import type { Runtime } from '../runtime.js';
+import { tenants } from '../db/schema.js';
+import { closeDueDays } from '../meals/day-close.js';
+
+/**
+ * Closes each Comune's day as soon as its cutoff passes, and on start every day missed while
+ * the server was down. Closing is idempotent, so a tick that overlaps a CLI run does no harm.
+ */
+export function startDayCloseScheduler(rt: Runtime, everyMs = 5_000, log: (line: string) => void = console.log): () => void {
+	const tick = () => {
+		for (const tenant of rt.db.select().from(tenants).all()) {
+			try {
+				for (const r of closeDueDays(rt.db, rt.clock, tenant)) {
+					if (r.status === 'closed') log(`[chiusura] ${tenant.name} ${r.date}: ${r.meals} pasti, ${(r.totalCents / 100).toFixed(2)} €`);
+				}
+			} catch (error) {
+				console.error(`[chiusura] ${tenant.name}: non riuscita, riprovo al prossimo giro`, error);
+			}
+		}
+	};
+	tick();
+	const timer = setInterval(tick, everyMs);
+	timer.unref();
+	return () => clearInterval(timer);
+}

@@ -1,0 +1,33 @@
+import { TRPCError } from '@trpc/server';
+import { DayHistoryInput, DaysInput, MarkBatchInput } from '../../../src/lib/shared/schemas.js';
+import { canSeeConsumer, consumerIdsOf } from '../../consumers/access.js';
+import { applyMarks } from '../../meals/marks.js';
+import { consumerDays, dayHistory } from '../../meals/day-list.js';
+import { guardianProcedure, router, type AuthedContext } from '../init.js';
+
+function requireChild(ctx: AuthedContext, consumerId: number) {
+	if (!canSeeConsumer(ctx.rt.db, ctx.scope, ctx.auth.user, consumerId)) {
+		throw new TRPCError({ code: 'NOT_FOUND', message: 'Consumatore non trovato tra i tuoi figli.' });
+	}
+	return ctx.auth.tenant!;
+}
+
+export const mealsRouter = router({
+	days: guardianProcedure.input(DaysInput).query(({ ctx, input }) => {
+		const tenant = requireChild(ctx, input.consumerId);
+		return {
+			cutoffTime: tenant.cutoffTime,
+			serverTime: ctx.rt.clock.now().toISOString(),
+			days: consumerDays(ctx.rt.db, ctx.rt.clock, ctx.scope, tenant, input.consumerId, input.from, input.to)
+		};
+	}),
+	mark: guardianProcedure.input(MarkBatchInput).mutation(({ ctx, input }) => {
+		const mine = new Set(consumerIdsOf(ctx.rt.db, ctx.scope, ctx.auth.user));
+		const actor = { userId: ctx.auth.user.id, channel: 'app' as const, mayMark: (id: number) => mine.has(id), bypassCutoff: false };
+		return { results: applyMarks(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.tenant!, actor, input.marks) };
+	}),
+	history: guardianProcedure.input(DayHistoryInput).query(({ ctx, input }) => {
+		requireChild(ctx, input.consumerId);
+		return dayHistory(ctx.rt.db, ctx.scope, input.consumerId, input.date);
+	})
+});

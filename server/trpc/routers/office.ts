@@ -1,0 +1,50 @@
+import { TRPCError } from '@trpc/server';
+import { ClosureIdInput, ClosureInput, CorrectionInput, KitchenReportInput, NoInput, SetCalendarInput } from '../../../src/lib/shared/schemas.js';
+import { addClosure, listCalendar, removeClosure, setSchoolCalendar, type EditResult } from '../../calendar/admin.js';
+import { correctDay } from '../../meals/corrections.js';
+import { kitchenReport } from '../../meals/kitchen-report.js';
+import { closeDueDays } from '../../meals/day-close.js';
+import { procedureFor, router, type AuthedContext } from '../init.js';
+import { Refusal } from '../outcomes.js';
+
+const operatorProcedure = procedureFor('operator');
+
+function saved<T>(result: EditResult<T>) {
+	if (result.status === 'rejected') throw new TRPCError({ code: 'BAD_REQUEST', message: result.message, cause: new Refusal(result.message, 'REJECTED') });
+	return result;
+}
+
+/** Operators act on the whole Comune; school staff only on the schools delegated to them. */
+function correctorOf(ctx: AuthedContext) {
+	const operator = ctx.auth.roles.some((r) => r.role === 'operator');
+	return { userId: ctx.auth.user.id, schoolIds: operator ? null : ctx.auth.roles.filter((r) => r.role === 'school_staff' && r.schoolId !== null).map((r) => r.schoolId!) };
+}
+
+export const officeRouter = router({
+	kitchenReport: procedureFor('kitchen', 'operator', 'school_staff')
+		.input(KitchenReportInput)
+		.query(({ ctx, input }) => {
+			// At 09:30:01 the kitchen must not wait for the scheduler's next tick.
+			closeDueDays(ctx.rt.db, ctx.rt.clock, ctx.auth.tenant!);
+			return kitchenReport(ctx.rt.db, ctx.scope.tenantId, input.date);
+		}),
+	correctDay: procedureFor('operator', 'school_staff')
+		.input(CorrectionInput)
+		.mutation(({ ctx, input }) => {
+			const result = correctDay(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.tenant!, correctorOf(ctx), input, ctx.edge.ip);
+			if (result.status === 'rejected') {
+				throw new TRPCError({ code: result.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'BAD_REQUEST', message: result.message, cause: new Refusal(result.message, result.code) });
+			}
+			return result;
+		}),
+	calendar: operatorProcedure.input(NoInput).query(({ ctx }) => listCalendar(ctx.rt.db, ctx.scope)),
+	setCalendar: operatorProcedure
+		.input(SetCalendarInput)
+		.mutation(({ ctx, input }) => saved(setSchoolCalendar(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.tenant!, ctx.auth.user.id, input))),
+	addClosure: operatorProcedure
+		.input(ClosureInput)
+		.mutation(({ ctx, input }) => saved(addClosure(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.tenant!, ctx.auth.user.id, input))),
+	removeClosure: operatorProcedure
+		.input(ClosureIdInput)
+		.mutation(({ ctx, input }) => saved(removeClosure(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.tenant!, ctx.auth.user.id, input.closureId)))
+});
