@@ -32,16 +32,19 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 	const port = await freePort();
 	const url = `http://localhost:${port}`;
 	let log = '';
-	const child: ChildProcess = spawn(process.execPath, [resolve(process.env.TEST_BUILD_DIR ?? 'build-test', 'index.js')], {
+	// Started the way `npm start` starts it (server/serve.js), ORIGIN left to its default.
+	const child: ChildProcess = spawn(process.execPath, [resolve('server/serve.js')], {
 		env: {
 			PATH: process.env.PATH,
 			PORT: String(port),
 			HOST: '127.0.0.1',
-			ORIGIN: url,
+			BUILD_DIR: process.env.TEST_BUILD_DIR ?? 'build-test',
 			DATA_DIR: dataDir,
 			SMTP_URL: smtp.url,
 			OIDC_DEV_PORT: '0',
 			MENSA_TEST_CLOCK: '1',
+			// Monday 23 November 2026, 12:00 in Rome: the tests' dates are written against this week.
+			MENSA_TEST_NOW: '2026-11-23T11:00:00Z',
 			...env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']
