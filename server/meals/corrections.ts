@@ -37,7 +37,7 @@ export type CorrectionResult =
  */
 export function correctDay(db: Db, clock: Clock, scope: TenantScope, tenant: CutoffPolicy, actor: Corrector, input: Correction, ip = ''): CorrectionResult {
 	const consumer = db
-		.select({ id: consumers.id, schoolId: schoolClasses.schoolId })
+		.select({ id: consumers.id, schoolId: schoolClasses.schoolId, dietLabel: consumers.dietLabel })
 		.from(consumers)
 		.leftJoin(schoolClasses, eq(schoolClasses.id, consumers.schoolClassId))
 		.where(scope.where(consumers, eq(consumers.id, input.consumerId)))
@@ -110,7 +110,7 @@ export function correctDay(db: Db, clock: Clock, scope: TenantScope, tenant: Cut
 			if (wanted) {
 				const added = tx
 					.insert(meals)
-					.values({ tenantId: scope.tenantId, date: input.date, consumerId: input.consumerId, enrolmentId: enrolment.id, serviceId: enrolment.serviceId, schoolId: consumer.schoolId!, schoolClassId: placement.schoolClassId!, kind: wanted, priceCents: price })
+					.values({ tenantId: scope.tenantId, date: input.date, consumerId: input.consumerId, enrolmentId: enrolment.id, serviceId: enrolment.serviceId, schoolId: consumer.schoolId!, schoolClassId: placement.schoolClassId!, kind: wanted, dietLabel: consumer.dietLabel, priceCents: price })
 					.returning()
 					.get();
 				if (price > 0) {

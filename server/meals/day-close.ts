@@ -55,24 +55,30 @@ export function closeDay(db: Db, clock: Clock, tenant: ClosableTenant, date: Iso
 		}
 		const now = clock.now();
 		const at = now.getTime();
-		client
-			.prepare(
-				`INSERT OR IGNORE INTO ledger_accounts (tenant_id, kind, consumer_id, service_group_id, created_at)
-				 SELECT DISTINCT p.tenant_id, 'prepaid', p.consumer_id, p.service_group_id, @at FROM (${PRESENT_ENROLMENTS_SQL}) p`
-			)
-			.run({ tenant: tenant.id, date, served, at });
-		const inserted = client
-			.prepare(
-				`INSERT INTO meals (tenant_id, date, consumer_id, enrolment_id, service_id, school_id, school_class_id, kind, diet_label, price_cents)
-				 SELECT p.tenant_id, @date, p.consumer_id, p.enrolment_id, p.service_id, p.school_id, p.school_class_id, p.kind, p.diet_label, p.price_cents
-				 FROM (${PRESENT_ENROLMENTS_SQL}) p WHERE 1 ON CONFLICT DO NOTHING`
-			)
-			.run({ tenant: tenant.id, date, served }).changes;
+		// The ledger transaction comes first, so the meals are written once, already pointing at it.
 		const transactionId = tx
 			.insert(ledgerTransactions)
 			.values({ tenantId: tenant.id, kind: 'meal_debit', externalId: `day-close:${tenant.id}:${date}`, description: `Pasti del ${italianDay(date)}`, createdAt: now })
 			.returning({ id: ledgerTransactions.id })
 			.get().id;
+		const inserted = client
+			.prepare(
+				`INSERT INTO meals (tenant_id, date, consumer_id, enrolment_id, service_id, school_id, school_class_id, kind, diet_label, price_cents, transaction_id)
+				 SELECT p.tenant_id, @date, p.consumer_id, p.enrolment_id, p.service_id, p.school_id, p.school_class_id, p.kind, p.diet_label, p.price_cents, @tx
+				 FROM (${PRESENT_ENROLMENTS_SQL}) p WHERE 1 ON CONFLICT DO NOTHING`
+			)
+			.run({ tenant: tenant.id, date, served, tx: transactionId }).changes;
+		// A meal of the day already there (none, unless written outside the close) is debited with the others.
+		client.prepare('UPDATE meals SET transaction_id = ? WHERE tenant_id = ? AND date = ? AND transaction_id IS NULL').run(transactionId, tenant.id, date);
+		// The day's meals make the present set: their prepaid accounts, without evaluating the set again.
+		client
+			.prepare(
+				`INSERT OR IGNORE INTO ledger_accounts (tenant_id, kind, consumer_id, service_group_id, created_at)
+				 SELECT m.tenant_id, 'prepaid', m.consumer_id, s.service_group_id, @at
+				 FROM meals m JOIN services s ON s.id = m.service_id
+				 WHERE m.tenant_id = @tenant AND m.date = @date AND m.transaction_id = @tx AND m.cancelled_at IS NULL`
+			)
+			.run({ tenant: tenant.id, date, tx: transactionId, at });
 		const debits = client
 			.prepare(
 				`INSERT INTO ledger_postings (tenant_id, transaction_id, account_id, amount_cents, value_date, description, meal_id)
@@ -80,16 +86,15 @@ export function closeDay(db: Db, clock: Clock, tenant: ClosableTenant, date: Iso
 				 FROM meals m
 				 JOIN services s ON s.id = m.service_id
 				 JOIN ledger_accounts a ON a.tenant_id = m.tenant_id AND a.kind = 'prepaid' AND a.consumer_id = m.consumer_id AND a.service_group_id = s.service_group_id
-				 WHERE m.tenant_id = @tenant AND m.date = @date AND m.transaction_id IS NULL AND m.cancelled_at IS NULL AND m.price_cents > 0`
+				 WHERE m.tenant_id = @tenant AND m.date = @date AND m.transaction_id = @tx AND m.cancelled_at IS NULL AND m.price_cents > 0`
 			)
 			.run({ tenant: tenant.id, date, tx: transactionId, day: italianDay(date) }).changes;
-		const total = (client.prepare('SELECT coalesce(sum(price_cents), 0) AS t FROM meals WHERE tenant_id = ? AND date = ? AND transaction_id IS NULL AND cancelled_at IS NULL').get(tenant.id, date) as { t: number }).t;
+		const total = (client.prepare('SELECT coalesce(sum(price_cents), 0) AS t FROM meals WHERE tenant_id = ? AND date = ? AND transaction_id = ? AND cancelled_at IS NULL').get(tenant.id, date, transactionId) as { t: number }).t;
 		if (debits > 0) {
 			client
 				.prepare(`INSERT INTO ledger_postings (tenant_id, transaction_id, account_id, amount_cents, value_date, description) VALUES (?, ?, ?, ?, ?, ?)`)
 				.run(tenant.id, transactionId, revenueAccount(tx, tenant.id, now), total, date, `Pasti del ${italianDay(date)}`);
 		}
-		client.prepare('UPDATE meals SET transaction_id = ? WHERE tenant_id = ? AND date = ? AND transaction_id IS NULL').run(transactionId, tenant.id, date);
 		tx.insert(dayCloses).values({ tenantId: tenant.id, date, closedAt: now, meals: inserted, totalCents: total }).run();
 		return { status: 'closed', date, meals: inserted, totalCents: total } as const;
 	});
@@ -104,10 +109,23 @@ export function daysToClose(db: Db, tenant: ClosableTenant, now: Date, maxDays =
 	const today = todayOf(tenant, now);
 	const last = lastClosedDay(db, tenant.id);
 	// A Comune is never charged for days before it joined.
-	let day = last ? addDays(last, 1) : todayOf(tenant, tenant.createdAt);
+	const joined = todayOf(tenant, tenant.createdAt);
+	let day = last && last >= joined ? addDays(last, 1) : joined;
+	// A day closed out of order (the CLI's --date) leaves open days before it: they are due too.
+	// One count on the primary key tells; only with a gap are the closed days read.
+	let closed: Set<IsoDate> | null = null;
+	if (last && last >= joined) {
+		const { n, span } = db.$client
+			.prepare('SELECT count(*) AS n, CAST(julianday(@last) - julianday(@joined) AS INTEGER) + 1 AS span FROM day_closes WHERE tenant_id = @tenant AND date BETWEEN @joined AND @last')
+			.get({ tenant: tenant.id, joined, last }) as { n: number; span: number };
+		if (n < span) {
+			closed = new Set((db.$client.prepare('SELECT date FROM day_closes WHERE tenant_id = ? AND date >= ?').pluck().all(tenant.id, joined) as IsoDate[]));
+			day = joined;
+		}
+	}
 	const due: IsoDate[] = [];
 	while (day <= today && due.length < maxDays) {
-		if (day < today || now.getTime() >= cutoffInstant(tenant, day).getTime()) due.push(day);
+		if (!closed?.has(day) && (day < today || now.getTime() >= cutoffInstant(tenant, day).getTime())) due.push(day);
 		day = addDays(day, 1);
 	}
 	return due;

@@ -37,7 +37,7 @@ interface Counted {
  * made (later corrections change the bill, not what was cooked); before it, a forecast from
  * the same query the close will run.
  */
-export function kitchenReport(db: Db, tenantId: number, date: IsoDate): KitchenReport {
+export function kitchenReport(db: Db, tenantId: number, date: IsoDate, onlySchools: number[] | null = null): KitchenReport {
 	const scope = tenantScope(tenantId);
 	const client = db.$client;
 	const close = db.select().from(dayCloses).where(scope.where(dayCloses, eq(dayCloses.date, date))).get();
@@ -60,6 +60,8 @@ export function kitchenReport(db: Db, tenantId: number, date: IsoDate): KitchenR
 			.prepare(`SELECT school_id, school_class_id, kind, diet_label, count(*) AS n FROM (${PRESENT_ENROLMENTS_SQL}) GROUP BY school_id, school_class_id, kind, diet_label`)
 			.all({ tenant: tenantId, date, served }) as Counted[];
 	}
+	// School staff see the schools delegated to them, the kitchen and the ufficio all of them.
+	if (onlySchools) counted = counted.filter((c) => onlySchools.includes(c.school_id));
 	const names = new Map(
 		db
 			.select({ id: schoolClasses.id, schoolClass: schoolClasses.name, school: schools.name })

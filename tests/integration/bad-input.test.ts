@@ -47,7 +47,19 @@ const validInputs: Record<string, ValidInput> = {
 	'guardian.activate': { code: 'ABCD-EFGH-JKLM' },
 	'profile.get': NO_INPUT,
 	'profile.update': { contactEmail: 'maria.rossi@example.com', phone: '333 1234567' },
-	'profile.updatePrefs': { lowBalanceEmail: true, lowBalanceThresholdCents: 1000, markReceiptEmail: false, newsEmail: true }
+	'profile.updatePrefs': { lowBalanceEmail: true, lowBalanceThresholdCents: 1000, markReceiptEmail: false, newsEmail: true },
+	'meals.days': { consumerId: 1, from: '2026-11-23', to: '2026-11-29' },
+	'meals.mark': { marks: [{ mutationId: '6f1c2a9e-3b7d-4c1e-9a2f-5d8e7b6a4c3d', consumerId: 1, date: '2026-11-24', kind: 'assenza', value: true }] },
+	'meals.history': { consumerId: 1, date: '2026-11-24' },
+	'office.kitchenReport': { date: '2026-11-24' },
+	'office.correctDay': { consumerId: 1, date: '2026-11-24', assenza: true, pastoInBianco: false, reason: 'Telefonata della famiglia' },
+	'office.searchConsumers': { q: 'rossi' },
+	'office.setDietLabel': { consumerId: 1, dietLabel: 'senza glutine' },
+	'office.calendar': NO_INPUT,
+	'office.setCalendar': { schoolId: 1, schoolYearId: 1, weekdays: [1, 2, 3, 4, 5], firstDay: '2026-09-14', lastDay: '2027-06-10' },
+	// ids rather than null: the "wrong types" case turns a null into 42, a valid id
+	'office.addClosure': { schoolId: 1, schoolClassId: 2, fromDate: '2026-12-23', toDate: '2027-01-06', reason: 'Vacanze di Natale' },
+	'office.removeClosure': { closureId: 1 }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -68,11 +80,17 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
 type Procedure = (typeof procedures)[number];
 
 const maria = { tenantSlug: 'mazze', email: 'maria.rossi@example.com', password: 'MensaAperta-2026' };
+const ufficio = { tenantSlug: 'mazze', email: 'ufficio@mazze.example.it', password: 'MensaAperta-2026' };
+const cucina = { tenantSlug: 'mazze', email: 'cucina@mazze.example.it', password: 'MensaAperta-2026' };
 
-/** Public procedures are called signed out, guardian procedures as Maria; no other session exists here yet. */
-function callerOf(p: Procedure): 'anonymous' | 'guardian' | undefined {
+type Caller = 'anonymous' | 'guardian' | 'kitchen' | 'operator';
+
+/** Public procedures are called signed out; the others as Maria (guardian), the kitchen or the ufficio scuola. */
+function callerOf(p: Procedure): Caller | undefined {
 	if (p.roles.length === 0) return 'anonymous';
 	if (p.roles.includes('guardian')) return 'guardian';
+	if (p.roles.includes('kitchen')) return 'kitchen';
+	if (p.roles.includes('operator')) return 'operator';
 	return undefined;
 }
 
@@ -190,6 +208,8 @@ let server: TestServer;
 let db: Database.Database;
 let anonymous: ReturnType<typeof testClient>;
 let guardian: ReturnType<typeof testClient>;
+let kitchen: ReturnType<typeof testClient>;
+let operator: ReturnType<typeof testClient>;
 let baseline: Record<string, number>;
 /** procedures of the router that the running build does not know (build/ older than the source) */
 const missingFromBuild = new Set<string>();
@@ -207,17 +227,22 @@ function expectNothingWritten(what: string) {
 }
 
 beforeAll(async () => {
-	server = await startTestServer();
+	// No day-close ticks: the scheduler's own writes would move the row counts under the test.
+	server = await startTestServer({ DAY_CLOSE: 'off' });
 	anonymous = testClient(server.url);
 	guardian = testClient(server.url);
+	kitchen = testClient(server.url);
+	operator = testClient(server.url);
 	for (const p of procedures) {
 		const response = await fetch(`${server.url}/api/trpc/${p.path}`);
 		const body = await response.text();
 		if (response.status === 404 && body.includes('No procedure found')) missingFromBuild.add(p.path);
 	}
 	await guardian.trpc.auth.login.mutate(maria);
+	await kitchen.trpc.auth.login.mutate(cucina);
+	await operator.trpc.auth.login.mutate(ufficio);
 	db = new Database(server.dbPath, { readonly: true, fileMustExist: true });
-	// After the one login: its session and its audit rows are part of the baseline.
+	// After the logins: their sessions and audit rows are part of the baseline.
 	baseline = rowCounts();
 });
 afterAll(async () => {
@@ -234,7 +259,7 @@ interface Answer {
 const isOversized = (c: Case) => (c.raw?.length ?? 0) > 256 * 1024;
 
 async function send(p: Procedure, c: Case): Promise<Answer | { transportError: string }> {
-	const client = callerOf(p) === 'guardian' ? guardian : anonymous;
+	const client = { anonymous, guardian, kitchen, operator }[callerOf(p)!];
 	const url = `${server.url}/api/trpc/${p.path}` + (c.method === 'GET' && c.raw !== undefined ? `?input=${encodeURIComponent(c.raw)}` : '');
 	const headers: Record<string, string> = c.method === 'POST' ? { 'content-type': 'application/json' } : {};
 	if (isOversized(c) || c.chunked) {

@@ -1,9 +1,11 @@
 import { TRPCError } from '@trpc/server';
-import { ClosureIdInput, ClosureInput, CorrectionInput, KitchenReportInput, NoInput, SetCalendarInput } from '../../../src/lib/shared/schemas.js';
+import { ClosureIdInput, ClosureInput, ConsumerSearchInput, CorrectionInput, KitchenReportInput, NoInput, SetCalendarInput, SetDietLabelInput } from '../../../src/lib/shared/schemas.js';
 import { addClosure, listCalendar, removeClosure, setSchoolCalendar, type EditResult } from '../../calendar/admin.js';
 import { correctDay } from '../../meals/corrections.js';
 import { kitchenReport } from '../../meals/kitchen-report.js';
 import { closeDueDays } from '../../meals/day-close.js';
+import { searchConsumers } from '../../consumers/search.js';
+import { setDietLabel } from '../../consumers/diet.js';
 import { procedureFor, router, type AuthedContext } from '../init.js';
 import { Refusal } from '../outcomes.js';
 
@@ -26,7 +28,8 @@ export const officeRouter = router({
 		.query(({ ctx, input }) => {
 			// At 09:30:01 the kitchen must not wait for the scheduler's next tick.
 			closeDueDays(ctx.rt.db, ctx.rt.clock, ctx.auth.tenant!);
-			return kitchenReport(ctx.rt.db, ctx.scope.tenantId, input.date);
+			const wholeComune = ctx.auth.roles.some((r) => r.role === 'operator' || r.role === 'kitchen');
+			return kitchenReport(ctx.rt.db, ctx.scope.tenantId, input.date, wholeComune ? null : correctorOf(ctx).schoolIds);
 		}),
 	correctDay: procedureFor('operator', 'school_staff')
 		.input(CorrectionInput)
@@ -37,6 +40,14 @@ export const officeRouter = router({
 			}
 			return result;
 		}),
+	searchConsumers: procedureFor('operator', 'school_staff')
+		.input(ConsumerSearchInput)
+		.query(({ ctx, input }) => searchConsumers(ctx.rt.db, ctx.scope, input.q, correctorOf(ctx).schoolIds)),
+	setDietLabel: operatorProcedure.input(SetDietLabelInput).mutation(({ ctx, input }) => {
+		const result = setDietLabel(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.user.id, input.consumerId, input.dietLabel, ctx.edge.ip);
+		if (result.status === 'rejected') throw new TRPCError({ code: 'NOT_FOUND', message: result.message, cause: new Refusal(result.message, result.code) });
+		return result;
+	}),
 	calendar: operatorProcedure.input(NoInput).query(({ ctx }) => listCalendar(ctx.rt.db, ctx.scope)),
 	setCalendar: operatorProcedure
 		.input(SetCalendarInput)

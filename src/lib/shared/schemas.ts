@@ -167,3 +167,20 @@ export const ClosureInput = z
 	.refine((r) => r.fromDate <= r.toDate, { error: 'La data di inizio deve precedere quella di fine', path: ['toDate'] });
 
 export const ClosureIdInput = z.strictObject({ closureId: id });
+
+// ——— Back office: pupils ———
+
+export const ConsumerSearchInput = z.strictObject({
+	q: z.string({ error: 'Nome: campo obbligatorio' }).max(60, { error: 'Testo di ricerca troppo lungo (al massimo 60 caratteri)' })
+});
+
+/** A label for the kitchen ("senza glutine"), never a diagnosis or a medical document; empty or null removes it. */
+export const SetDietLabelInput = z.strictObject({
+	consumerId: id,
+	dietLabel: z
+		.string({ error: 'Dieta speciale: testo non valido' })
+		.trim()
+		.max(60, { error: 'Dieta speciale: al massimo 60 caratteri' })
+		.nullable()
+		.transform((v) => (v ? v : null))
+});

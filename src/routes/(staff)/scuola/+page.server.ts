@@ -1,4 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { staffPage } from '$lib/server/staff';
+import { requireRole } from '$lib/server/auth';
+import { staffNav } from '$lib/server/staff-nav';
 
-export const load: PageServerLoad = (event) => staffPage(event, 'school_staff');
+export const load: PageServerLoad = (event) => ({ ...staffPage(event, 'school_staff'), links: staffNav(requireRole(event, 'school_staff').roles) });

@@ -1,0 +1,1 @@
+CREATE INDEX `enrolments_tenant_status` ON `enrolments` (`tenant_id`,`status`,`consumer_id`);

@@ -1,0 +1,30 @@
+import type { Role } from '$server/db/schema';
+
+export interface NavLink {
+	href: string;
+	label: string;
+}
+
+/**
+ * The back-office menu follows the most capable role, like the landing page after login: the
+ * kitchen sees its report and nothing else.
+ */
+export function staffNav(roles: readonly { role: Role }[]): NavLink[] {
+	const has = (role: Role) => roles.some((r) => r.role === role);
+	if (has('operator')) {
+		return [
+			{ href: '/ufficio', label: 'Ufficio scuola' },
+			{ href: '/ufficio/calendario', label: 'Calendario' },
+			{ href: '/ufficio/correzioni', label: 'Correzioni' },
+			{ href: '/cucina', label: 'Pasti del giorno' }
+		];
+	}
+	if (has('school_staff')) {
+		return [
+			{ href: '/scuola', label: 'Segreteria' },
+			{ href: '/scuola/correzioni', label: 'Correzioni' },
+			{ href: '/cucina', label: 'Pasti del giorno' }
+		];
+	}
+	return [{ href: '/cucina', label: 'Pasti del giorno' }];
+}
