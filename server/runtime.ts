@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/client.js';
+import { createGroupCommit, type GroupCommit } from './db/group-commit.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { formatDemoSeed, isEmpty, seedDemo } from './seed/demo.js';
 import { startOidcDevProvider, TEST_CLIENT, type OidcDevProvider } from './auth/oidc-dev-provider.js';
@@ -13,6 +14,8 @@ export interface Runtime {
 	db: Db;
 	clock: Clock;
 	mailer: Mailer;
+	/** marks and other small hot writes: committed together, answered after the commit */
+	groupCommit: GroupCommit;
 	relyingPartyFor(tenant: Tenant): RelyingParty;
 	close(): Promise<void>;
 }
@@ -37,6 +40,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; mailer
 		config,
 		db,
 		clock,
+		groupCommit: createGroupCommit(db),
 		mailer: opts.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, mailDir: config.mailDir }),
 		relyingPartyFor(tenant) {
 			if (tenant.oidcIssuer) {

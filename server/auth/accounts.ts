@@ -1,4 +1,5 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { preparedFor } from '../db/prepared.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { emailTokens, memberships, passwordCredentials, users, type Role } from '../db/schema.js';
@@ -34,8 +35,16 @@ export function findUserByEmail(db: Db, tenantId: number | null, email: string):
 		.get();
 }
 
+const rolesOf = preparedFor((db) =>
+	db
+		.select({ role: memberships.role, schoolId: memberships.schoolId })
+		.from(memberships)
+		.where(eq(memberships.userId, sql.placeholder('userId')))
+		.prepare()
+);
+
 export function userRoles(db: Db, userId: string): { role: Role; schoolId: number | null }[] {
-	return db.select({ role: memberships.role, schoolId: memberships.schoolId }).from(memberships).where(eq(memberships.userId, userId)).all();
+	return rolesOf(db).all({ userId });
 }
 
 function issueEmailToken(db: Pick<Db, 'insert'>, clock: Clock, userId: string, purpose: 'verify' | 'reset'): string {

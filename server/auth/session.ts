@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { preparedFor } from '../db/prepared.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { sessions, users } from '../db/schema.js';
@@ -27,14 +28,18 @@ export function createSession(db: Db, clock: Clock, token: string, userId: strin
 	return session;
 }
 
-export function validateSessionToken(db: Db, clock: Clock, token: string): SessionValidation {
-	const id = hashToken(token);
-	const row = db
+const sessionById = preparedFor((db) =>
+	db
 		.select({ session: sessions, user: users })
 		.from(sessions)
 		.innerJoin(users, eq(sessions.userId, users.id))
-		.where(eq(sessions.id, id))
-		.get();
+		.where(eq(sessions.id, sql.placeholder('id')))
+		.prepare()
+);
+
+export function validateSessionToken(db: Db, clock: Clock, token: string): SessionValidation {
+	const id = hashToken(token);
+	const row = sessionById(db).get({ id });
 	if (!row) return { session: null, user: null, renewed: false };
 	const now = clock.now().getTime();
 	if (now >= row.session.expiresAt.getTime()) {

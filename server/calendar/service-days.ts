@@ -1,4 +1,5 @@
-import { asc, eq, gte, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, lte, sql } from 'drizzle-orm';
+import { preparedFor } from '../db/prepared.js';
 import type { Db } from '../db/client.js';
 import { closures, schoolCalendars, schoolClasses, schoolYears, schools } from '../db/schema.js';
 import type { TenantScope } from '../db/tenant-scope.js';
@@ -23,25 +24,48 @@ export interface Calendar {
 	servedClasses(date: IsoDate): number[];
 }
 
-export function loadCalendar(db: Db, scope: TenantScope, from: IsoDate, to: IsoDate): Calendar {
-	const years = db.select().from(schoolYears).where(scope.where(schoolYears)).all();
-	const versions = db
+const yearsOf = preparedFor((db) => db.select().from(schoolYears).where(eq(schoolYears.tenantId, sql.placeholder('tenant'))).prepare());
+const versionsUntil = preparedFor((db) =>
+	db
 		.select()
 		.from(schoolCalendars)
-		.where(scope.where(schoolCalendars, lte(schoolCalendars.effectiveFrom, to)))
+		.where(and(eq(schoolCalendars.tenantId, sql.placeholder('tenant')), lte(schoolCalendars.effectiveFrom, sql.placeholder('to'))))
 		.orderBy(asc(schoolCalendars.effectiveFrom), asc(schoolCalendars.id))
-		.all();
-	const spans = db
+		.prepare()
+);
+const closuresBetween = preparedFor((db) =>
+	db
 		.select()
 		.from(closures)
-		.where(scope.where(closures, lte(closures.fromDate, to), gte(closures.toDate, from)))
-		.all();
-	const classes = db
-		.select({ id: schoolClasses.id, schoolId: schoolClasses.schoolId, schoolYearId: schoolClasses.schoolYearId })
+		.where(and(eq(closures.tenantId, sql.placeholder('tenant')), lte(closures.fromDate, sql.placeholder('to')), gte(closures.toDate, sql.placeholder('from'))))
+		.prepare()
+);
+const activeClasses = preparedFor((db) =>
+	db
+		.select({ id: schoolClasses.id, schoolId: schoolClasses.schoolId })
 		.from(schoolClasses)
 		.innerJoin(schools, eq(schools.id, schoolClasses.schoolId))
-		.where(scope.where(schoolClasses, isNull(schools.archivedAt)))
-		.all();
+		.where(and(eq(schoolClasses.tenantId, sql.placeholder('tenant')), isNull(schools.archivedAt)))
+		.prepare()
+);
+
+const activeClass = preparedFor((db) =>
+	db
+		.select({ schoolId: schoolClasses.schoolId })
+		.from(schoolClasses)
+		.innerJoin(schools, eq(schools.id, schoolClasses.schoolId))
+		.where(and(eq(schoolClasses.id, sql.placeholder('id')), eq(schoolClasses.tenantId, sql.placeholder('tenant')), isNull(schools.archivedAt)))
+		.prepare()
+);
+
+export function loadCalendar(db: Db, scope: TenantScope, from: IsoDate, to: IsoDate): Calendar {
+	const tenant = scope.tenantId;
+	const years = yearsOf(db).all({ tenant });
+	const versions = versionsUntil(db).all({ tenant, to });
+	const spans = closuresBetween(db).all({ tenant, from, to });
+	// Read only when asked: a mark needs its own class, the close needs them all.
+	let classes: { id: number; schoolId: number }[] | undefined;
+	const allClasses = () => (classes ??= activeClasses(db).all({ tenant }));
 
 	const yearOf = (date: IsoDate) => years.find((y) => y.firstDay <= date && date <= y.lastDay);
 	const versionFor = (schoolId: number, schoolYearId: number, date: IsoDate): CalendarVersion | undefined => {
@@ -76,13 +100,16 @@ export function loadCalendar(db: Db, scope: TenantScope, from: IsoDate, to: IsoD
 		return { service: true };
 	}
 
-	const schoolOfClass = new Map(classes.map((c) => [c.id, c.schoolId]));
+	const schoolOfClass = new Map<number, number | undefined>();
 	return {
 		verdict,
 		verdictForClass(schoolClassId, date) {
+			if (!schoolOfClass.has(schoolClassId)) {
+				schoolOfClass.set(schoolClassId, classes?.find((c) => c.id === schoolClassId)?.schoolId ?? activeClass(db).get({ tenant, id: schoolClassId })?.schoolId);
+			}
 			const schoolId = schoolOfClass.get(schoolClassId);
 			return schoolId === undefined ? { service: false, reason: 'Classe non attiva' } : verdict(schoolId, schoolClassId, date);
 		},
-		servedClasses: (date) => classes.filter((c) => verdict(c.schoolId, c.id, date).service).map((c) => c.id)
+		servedClasses: (date) => allClasses().filter((c) => verdict(c.schoolId, c.id, date).service).map((c) => c.id)
 	};
 }

@@ -2,6 +2,7 @@ import { eq, inArray, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { consumers, enrolments, guardianLinks, schoolClasses, schools, serviceGroups, services } from '../db/schema.js';
 import type { TenantScope } from '../db/tenant-scope.js';
+import { preparedFor } from '../db/prepared.js';
 
 export interface Guardian {
 	id: string;
@@ -27,13 +28,19 @@ function authorizedConsumers(db: Db, scope: TenantScope, guardian: Guardian): SQ
 	return or(inArray(consumers.id, linked), inArray(consumers.id, applied))!;
 }
 
+// The same rule as authorizedConsumers, for one child, prepared once: every mark asks it.
+const visibleConsumer = preparedFor((db) =>
+	db.$client.prepare(`
+		SELECT 1 FROM consumers c
+		WHERE c.id = @consumer AND +c.tenant_id = @tenant AND (
+			EXISTS (SELECT 1 FROM guardian_links g WHERE g.tenant_id = @tenant AND g.user_id = @user AND g.consumer_id = c.id)
+			OR (@cf IS NOT NULL AND EXISTS (
+				SELECT 1 FROM enrolments e WHERE e.tenant_id = @tenant AND e.consumer_id = c.id AND e.applicant_fiscal_code = @cf)))`)
+);
+
 export function canSeeConsumer(db: Db, scope: TenantScope, guardian: Guardian, consumerId: number): boolean {
-		const row = db
-		.select({ id: consumers.id })
-		.from(consumers)
-		.where(scope.where(consumers, eq(consumers.id, consumerId), authorizedConsumers(db, scope, guardian)))
-		.get();
-	return row !== undefined;
+	const cf = guardian.fiscalCodeVerifiedAt && guardian.codiceFiscale ? guardian.codiceFiscale : null;
+	return visibleConsumer(db).get({ consumer: consumerId, tenant: scope.tenantId, user: guardian.id, cf }) !== undefined;
 }
 
 export interface ConsumerSummary {

@@ -123,7 +123,8 @@ export function correctDay(db: Db, clock: Clock, scope: TenantScope, tenant: Cut
 		}
 		// The day's marks and history follow the correction, so the parent sees the final state.
 		for (const kind of ['assenza', 'pastoInBianco'] as const) {
-			recordAppliedMark(tx, scope.tenantId, { mutationId: `corr-${receiptId}-${kind}`, consumerId: input.consumerId, date: input.date, kind, value: input[kind] }, actor.userId, 'operatore', now, receiptId, input.reason);
+			// Same connection as the transaction: the prepared statements run inside it.
+			recordAppliedMark(db, scope.tenantId, { mutationId: `corr-${receiptId}-${kind}`, consumerId: input.consumerId, date: input.date, kind, value: input[kind] }, actor.userId, 'operatore', now, receiptId, input.reason);
 		}
 		audit(receiptId, debited && refunded ? 'rebooked' : debited ? 'debited' : refunded ? 'refunded' : 'none');
 		return { status: 'corrected', receiptId, ledger: debited && refunded ? 'rebooked' : debited ? 'debited' : refunded ? 'refunded' : 'none' } as const;

@@ -6,9 +6,19 @@ export interface CutoffPolicy {
 	timezone: string;
 }
 
+// Every mark asks for its day's cutoff; the time-zone arithmetic behind it is worth keeping.
+const instants = new Map<string, number>();
+
 /** The instant after which a day's meals are final: the Comune's cutoff, same day, local time. */
 export function cutoffInstant(tenant: CutoffPolicy, date: IsoDate): Date {
-	return zonedInstant(date, tenant.cutoffTime, tenant.timezone);
+	const key = `${tenant.timezone}|${tenant.cutoffTime}|${date}`;
+	let at = instants.get(key);
+	if (at === undefined) {
+		if (instants.size > 50_000) instants.clear();
+		at = zonedInstant(date, tenant.cutoffTime, tenant.timezone).getTime();
+		instants.set(key, at);
+	}
+	return new Date(at);
 }
 
 /** The server's receive time decides, never the phone's clock. */

@@ -1,11 +1,12 @@
-import { and, eq, gte, inArray, lte } from 'drizzle-orm';
+import { and, eq, gte, lte, sql } from 'drizzle-orm';
+import { preparedFor } from '../db/prepared.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { dayCloses, dayMarks, markEvents } from '../db/schema.js';
 import type { TenantScope } from '../db/tenant-scope.js';
 import { loadCalendar } from '../calendar/service-days.js';
 import type { IsoDate } from '../calendar/dates.js';
-import { generateToken } from '../auth/tokens.js';
+import { randomUUID } from 'node:crypto';
 import { cutoffPassedMessage, isBeforeCutoff, type CutoffPolicy } from './cutoff.js';
 import { isEnrolledOn, loadPlacements } from './enrolment-days.js';
 
@@ -64,26 +65,13 @@ export function applyMarks(db: Db, clock: Clock, scope: TenantScope, tenant: Cut
 	const [from, to] = [dates[0], dates.at(-1)!];
 	const calendar = loadCalendar(db, scope, from, to);
 	const placements = loadPlacements(db, scope, [...new Set(marks.map((m) => m.consumerId))]);
-	const closed = new Set(
-		db
-			.select({ date: dayCloses.date })
-			.from(dayCloses)
-			.where(scope.where(dayCloses, gte(dayCloses.date, from), lte(dayCloses.date, to)))
-			.all()
-			.map((r) => r.date)
-	);
+	const closed = new Set(closedBetween(db).all({ tenant: scope.tenantId, from, to }).map((r) => r.date));
+	const q = statements(db);
 
-	return db.transaction((tx) => {
-		const seen = new Map(
-			tx
-				.select()
-				.from(markEvents)
-				.where(and(eq(markEvents.actorUserId, actor.userId), inArray(markEvents.mutationId, marks.map((m) => m.mutationId))))
-				.all()
-				.map((e) => [e.mutationId, e])
-		);
+	return db.transaction(() => {
+		const seen = new Map<string, typeof markEvents.$inferSelect>();
 		return marks.map((mark): MarkResult => {
-			const earlier = seen.get(mark.mutationId);
+			const earlier = seen.get(mark.mutationId) ?? q.seen.get({ actor: actor.userId, mutationId: mark.mutationId });
 			if (earlier) return { mutationId: mark.mutationId, status: 'duplicate', first: firstResultOf(earlier, tenant) };
 
 			const placement = placements.get(mark.consumerId);
@@ -94,57 +82,83 @@ export function applyMarks(db: Db, clock: Clock, scope: TenantScope, tenant: Cut
 			else if (closed.has(mark.date)) code = actor.bypassCutoff ? 'DAY_CLOSED' : 'CUTOFF_PASSED';
 			else if (!actor.bypassCutoff && !isBeforeCutoff(tenant, mark.date, receivedAt)) code = 'CUTOFF_PASSED';
 
-			const receiptId = `R${generateToken().slice(0, 12).toUpperCase()}`;
-			const event = tx
-				.insert(markEvents)
-				.values({
-					tenantId: scope.tenantId,
-					consumerId: mark.consumerId,
-					date: mark.date,
-					kind: mark.kind,
-					value: mark.value,
-					mutationId: mark.mutationId,
-					actorUserId: actor.userId,
-					channel: actor.channel,
-					receivedAt,
-					outcome: code ? 'rejected' : 'applied',
-					code,
-					note: actor.note ?? null,
-					receiptId
-				})
-				.returning()
-				.get();
+			const receiptId = `R${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+			const event = q.insertEvent.get({
+				tenantId: scope.tenantId,
+				consumerId: mark.consumerId,
+				date: mark.date,
+				kind: mark.kind,
+				value: mark.value,
+				mutationId: mark.mutationId,
+				actorUserId: actor.userId,
+				channel: actor.channel,
+				receivedAt,
+				outcome: code ? 'rejected' : 'applied',
+				code,
+				note: actor.note ?? null,
+				receiptId
+			})!;
 			seen.set(mark.mutationId, event);
-			if (!code) setDayMark(tx, scope.tenantId, mark, receivedAt);
+			if (!code) setDayMark(db, scope.tenantId, mark, receivedAt);
 			return { mutationId: mark.mutationId, ...firstResultOf(event, tenant) };
 		});
 	});
 }
 
-type Tx = Pick<Db, 'select' | 'insert' | 'delete'>;
+const closedBetween = preparedFor((db) =>
+	db
+		.select({ date: dayCloses.date })
+		.from(dayCloses)
+		.where(and(eq(dayCloses.tenantId, sql.placeholder('tenant')), gte(dayCloses.date, sql.placeholder('from')), lte(dayCloses.date, sql.placeholder('to'))))
+		.prepare()
+);
+
+const placeholders = <T extends string>(...names: T[]) => Object.fromEntries(names.map((n) => [n, sql.placeholder(n)])) as unknown as Record<T, ReturnType<typeof sql.placeholder>>;
+
+const statements = preparedFor((db) => ({
+	seen: db
+		.select()
+		.from(markEvents)
+		.where(and(eq(markEvents.actorUserId, sql.placeholder('actor')), eq(markEvents.mutationId, sql.placeholder('mutationId'))))
+		.prepare(),
+	insertEvent: db
+		.insert(markEvents)
+		.values(placeholders('tenantId', 'consumerId', 'date', 'kind', 'value', 'mutationId', 'actorUserId', 'channel', 'receivedAt', 'outcome', 'code', 'note', 'receiptId'))
+		.returning()
+		.prepare(),
+	dayMark: db
+		.select()
+		.from(dayMarks)
+		.where(and(eq(dayMarks.consumerId, sql.placeholder('consumerId')), eq(dayMarks.date, sql.placeholder('date'))))
+		.prepare(),
+	clearDayMark: db
+		.delete(dayMarks)
+		.where(and(eq(dayMarks.consumerId, sql.placeholder('consumerId')), eq(dayMarks.date, sql.placeholder('date'))))
+		.prepare(),
+	upsertDayMark: db.$client.prepare(
+		`INSERT INTO day_marks (tenant_id, consumer_id, date, assenza, pasto_in_bianco, updated_at) VALUES (@tenantId, @consumerId, @date, @assenza, @pastoInBianco, @at)
+		 ON CONFLICT (consumer_id, date) DO UPDATE SET assenza = excluded.assenza, pasto_in_bianco = excluded.pasto_in_bianco, updated_at = excluded.updated_at`
+	)
+}));
+
 
 /** A change applied on the ufficio's authority after the close: history and day state, no checks. */
-export function recordAppliedMark(tx: Tx, tenantId: number, mark: Mark, actorUserId: string, channel: 'app' | 'operatore', at: Date, receiptId: string, note: string | null): void {
+export function recordAppliedMark(tx: Db, tenantId: number, mark: Mark, actorUserId: string, channel: 'app' | 'operatore', at: Date, receiptId: string, note: string | null): void {
 	tx.insert(markEvents)
 		.values({ tenantId, consumerId: mark.consumerId, date: mark.date, kind: mark.kind, value: mark.value, mutationId: mark.mutationId, actorUserId, channel, receivedAt: at, outcome: 'applied', code: null, note, receiptId })
 		.run();
 	setDayMark(tx, tenantId, mark, at);
 }
 
-function setDayMark(tx: Tx, tenantId: number, mark: Mark, at: Date): void {
-	const current = tx
-		.select()
-		.from(dayMarks)
-		.where(and(eq(dayMarks.consumerId, mark.consumerId), eq(dayMarks.date, mark.date)))
-		.get() ?? { assenza: false, pastoInBianco: false };
+function setDayMark(db: Db, tenantId: number, mark: Mark, at: Date): void {
+	const q = statements(db);
+	const key = { consumerId: mark.consumerId, date: mark.date };
+	const current = q.dayMark.get(key) ?? { assenza: false, pastoInBianco: false };
 	const next = { assenza: current.assenza, pastoInBianco: current.pastoInBianco, [mark.kind]: mark.value };
 	// An ordinary booked day keeps no row.
 	if (!next.assenza && !next.pastoInBianco) {
-		tx.delete(dayMarks).where(and(eq(dayMarks.consumerId, mark.consumerId), eq(dayMarks.date, mark.date))).run();
+		q.clearDayMark.run(key);
 		return;
 	}
-	tx.insert(dayMarks)
-		.values({ tenantId, consumerId: mark.consumerId, date: mark.date, ...next, updatedAt: at })
-		.onConflictDoUpdate({ target: [dayMarks.consumerId, dayMarks.date], set: { ...next, updatedAt: at } })
-		.run();
+	q.upsertDayMark.run({ tenantId, ...key, assenza: next.assenza ? 1 : 0, pastoInBianco: next.pastoInBianco ? 1 : 0, at: at.getTime() });
 }

@@ -1,6 +1,7 @@
 import { eq, like, sql } from 'drizzle-orm';
 import { foldForSearch } from '../../src/lib/shared/text.js';
 import type { Db } from '../db/client.js';
+import { preparedFor } from '../db/prepared.js';
 import { tenants } from '../db/schema.js';
 
 export type Tenant = typeof tenants.$inferSelect;
@@ -31,8 +32,10 @@ export function findTenantBySlug(db: Db, slug: string): Tenant | undefined {
 	return db.select().from(tenants).where(eq(tenants.slug, slug)).get();
 }
 
+const tenantById = preparedFor((db) => db.select().from(tenants).where(eq(tenants.id, sql.placeholder('id'))).prepare());
+
 export function findTenantById(db: Db, id: number): Tenant | undefined {
-	return db.select().from(tenants).where(eq(tenants.id, id)).get();
+	return tenantById(db).get({ id });
 }
 
 /** What a login page may show to anyone: never secrets or payment settings. */

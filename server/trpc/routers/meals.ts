@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { DayHistoryInput, DaysInput, MarkBatchInput } from '../../../src/lib/shared/schemas.js';
-import { canSeeConsumer, consumerIdsOf } from '../../consumers/access.js';
+import { canSeeConsumer } from '../../consumers/access.js';
 import { applyMarks } from '../../meals/marks.js';
 import { consumerDays, dayHistory } from '../../meals/day-list.js';
 import { guardianProcedure, router, type AuthedContext } from '../init.js';
@@ -21,10 +21,12 @@ export const mealsRouter = router({
 			days: consumerDays(ctx.rt.db, ctx.rt.clock, ctx.scope, tenant, input.consumerId, input.from, input.to)
 		};
 	}),
-	mark: guardianProcedure.input(MarkBatchInput).mutation(({ ctx, input }) => {
-		const mine = new Set(consumerIdsOf(ctx.rt.db, ctx.scope, ctx.auth.user));
-		const actor = { userId: ctx.auth.user.id, channel: 'app' as const, mayMark: (id: number) => mine.has(id), bypassCutoff: false };
-		return { results: applyMarks(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.tenant!, actor, input.marks) };
+	mark: guardianProcedure.input(MarkBatchInput).mutation(async ({ ctx, input }) => {
+		// The cutoff is judged at the moment the request arrived, not when its group commits.
+		const receivedAt = ctx.rt.clock.now();
+		const actor = { userId: ctx.auth.user.id, channel: 'app' as const, mayMark: (id: number) => canSeeConsumer(ctx.rt.db, ctx.scope, ctx.auth.user, id), bypassCutoff: false };
+		const results = await ctx.rt.groupCommit(() => applyMarks(ctx.rt.db, { now: () => receivedAt }, ctx.scope, ctx.auth.tenant!, actor, input.marks));
+		return { results };
 	}),
 	history: guardianProcedure.input(DayHistoryInput).query(({ ctx, input }) => {
 		requireChild(ctx, input.consumerId);
