@@ -1,4 +1,4 @@
-import { createTRPCClient, httpLink } from '@trpc/client';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '../../server/trpc/app.js';
 
 /** A browser-like caller: keeps its cookies, sends the Origin of the app like a same-site page. */
@@ -21,4 +21,20 @@ export function testClient(baseUrl: string) {
 	};
 	const trpc = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${baseUrl}/api/trpc`, fetch: jarFetch })] });
 	return { trpc, fetch: jarFetch, jar, cookieHeader };
+}
+
+export interface FailedCall {
+	message: string;
+	data?: { httpStatus?: number; code?: string; reason?: string; fieldErrors?: Record<string, string> };
+}
+
+/** The tRPC error a call must end with; anything else fails the test. */
+export async function failure(call: Promise<unknown>): Promise<FailedCall> {
+	try {
+		await call;
+	} catch (e) {
+		if (e instanceof TRPCClientError) return e as FailedCall;
+		throw e;
+	}
+	throw new Error('expected the call to fail');
 }

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRPCClientError } from '@trpc/client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { testClient } from '../helpers/client.js';
+import { testClient, failure } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
 
 let server: TestServer;
@@ -13,15 +12,6 @@ afterAll(() => server?.stop());
 const DEMO_PASSWORD = 'MensaAperta-2026';
 const maria = { tenantSlug: 'mazze', email: 'maria.rossi@example.com' };
 
-async function failure(call: Promise<unknown>) {
-	try {
-		await call;
-	} catch (e) {
-		if (e instanceof TRPCClientError) return e;
-		throw e;
-	}
-	throw new Error('expected the call to fail');
-}
 
 /** A non-batched tRPC mutation as httpLink sends it: POST /api/trpc/<path> with the raw input as JSON. */
 function rawMutation(path: string, input: unknown) {

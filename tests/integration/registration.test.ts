@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRPCClientError } from '@trpc/client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { testClient } from '../helpers/client.js';
+import { testClient, failure } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
 
 let server: TestServer;
@@ -20,15 +19,6 @@ const newcomer = {
 	privacyAccepted: true as const
 };
 
-async function failure(call: Promise<unknown>) {
-	try {
-		await call;
-	} catch (e) {
-		if (e instanceof TRPCClientError) return e;
-		throw e;
-	}
-	throw new Error('expected the call to fail');
-}
 
 describe('register → verify → login → logout', () => {
 	it('works only once the e-mail is verified', async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRPCClientError } from '@trpc/client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { testClient } from '../helpers/client.js';
+import { testClient, failure } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
 import { eidLogin, locationOf, testSubs, type AppClient } from '../helpers/oidc-flow.js';
 
@@ -28,15 +27,6 @@ async function loginAs(email: string, tenantSlug?: string): Promise<AppClient> {
 	return client;
 }
 
-async function failure(call: Promise<unknown>) {
-	try {
-		await call;
-	} catch (e) {
-		if (e instanceof TRPCClientError) return e;
-		throw e;
-	}
-	throw new Error('expected the call to fail');
-}
 
 /** Registers and verifies a guardian in Mazzè, and returns a signed-in client. */
 async function newGuardian(givenName: string, familyName: string, codiceFiscale: string, email: string): Promise<AppClient> {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRPCClientError } from '@trpc/client';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { testClient } from '../helpers/client.js';
+import { testClient, failure } from '../helpers/client.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -9,15 +8,6 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-async function failure(call: Promise<unknown>) {
-	try {
-		await call;
-	} catch (e) {
-		if (e instanceof TRPCClientError) return e;
-		throw e;
-	}
-	throw new Error('expected the call to fail');
-}
 
 const mazze = { slug: 'mazze', name: 'Mazzè', province: 'TO' };
 const chiusi = { slug: 'chiusi-della-verna', name: 'Chiusi della Verna', province: 'AR' };
