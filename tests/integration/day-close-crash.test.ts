@@ -9,7 +9,7 @@
  * ~250,000 meals writes for about a second even on an idle machine, longer than the latest kill).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -114,7 +114,8 @@ function runCli(command: string[], killAfter?: number): Promise<Outcome> {
 		let killedAfterWriteStart: number | null = null;
 		const wal = `${dbPath}-wal`;
 		const poll = setInterval(() => {
-			if (writeStartedAfter === null && existsSync(wal) && statSync(wal).size > 0) {
+			// The WAL may vanish between two calls (the CLI checkpoints it away on close): no existsSync race.
+			if (writeStartedAfter === null && (statSync(wal, { throwIfNoEntry: false })?.size ?? 0) > 0) {
 				writeStartedAfter = Date.now() - started;
 				trace(`write started after ${writeStartedAfter} ms`);
 				if (killAfter !== undefined) {
