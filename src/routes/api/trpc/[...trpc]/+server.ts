@@ -29,9 +29,11 @@ async function readCapped(request: Request, limit: number): Promise<Buffer | nul
 }
 
 const handler: RequestHandler = async (event) => {
-	if (Number(event.request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return tooLarge();
+	const length = event.request.headers.get('content-length');
+	if (Number(length ?? 0) > MAX_BODY_BYTES) return tooLarge();
 	let req = event.request;
-	if (req.method === 'POST') {
+	// With a Content-Length the adapter already holds the body to it; only a streamed body is read here.
+	if (req.method === 'POST' && length === null) {
 		const body = await readCapped(req, MAX_BODY_BYTES);
 		if (body === null) return tooLarge();
 		req = new Request(req.url, { method: 'POST', headers: req.headers, body: new Uint8Array(body) });
