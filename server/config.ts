@@ -17,13 +17,18 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env): Config {
 	const port = env.PORT ?? '3000';
 	const dataDir = env.DATA_DIR ?? 'data';
+	const origin = (env.ORIGIN ?? `http://localhost:${port}`).replace(/\/$/, '');
+	// Demo accounts with a published password and a test identity provider anyone can use are
+	// right on a developer's machine and wrong on a public one: off there unless asked for.
+	const local = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(origin).hostname);
+	const switchedOn = (value: string | undefined) => (value === undefined ? local : value !== 'off');
 	return {
 		databasePath: resolve(env.DATABASE_PATH ?? `${dataDir}/mensa.db`),
-		origin: (env.ORIGIN ?? `http://localhost:${port}`).replace(/\/$/, ''),
+		origin,
 		smtpUrl: env.SMTP_URL || null,
 		mailFrom: env.MAIL_FROM ?? 'Mensa Aperta <no-reply@mensa-aperta.example>',
 		mailDir: resolve(env.MAIL_DIR ?? `${dataDir}/mail`),
-		oidcDevPort: env.OIDC_DEV === 'off' ? null : Number(env.OIDC_DEV_PORT ?? 3001),
-		seedDemo: env.SEED_DEMO !== 'off'
+		oidcDevPort: switchedOn(env.OIDC_DEV) ? Number(env.OIDC_DEV_PORT ?? 3001) : null,
+		seedDemo: switchedOn(env.SEED_DEMO)
 	};
 }

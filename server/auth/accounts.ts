@@ -39,7 +39,9 @@ const rolesOf = preparedFor((db) =>
 	db
 		.select({ role: memberships.role, schoolId: memberships.schoolId })
 		.from(memberships)
-		.where(eq(memberships.userId, sql.placeholder('userId')))
+		.innerJoin(users, eq(users.id, memberships.userId))
+		// A role counts only in the user's own Comune (the platform admin has none).
+		.where(and(eq(memberships.userId, sql.placeholder('userId')), sql`${memberships.tenantId} IS ${users.tenantId}`))
 		.prepare()
 );
 

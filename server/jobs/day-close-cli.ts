@@ -5,11 +5,13 @@ import { openDb } from '../db/client.js';
 import { tenants } from '../db/schema.js';
 import { isValidIsoDate } from '../calendar/dates.js';
 import { closeDay, closeDueDays, type CloseResult } from '../meals/day-close.js';
+import { cutoffInstant } from '../meals/cutoff.js';
 
 /*
  * npm run day-close -- --tenant mazze --date 2025-11-03
  * npm run day-close -- --all                 (every Comune, every day due)
  * npm run day-close -- --all --date 2025-11-03
+ * A day whose cutoff has not passed is refused (parents may still be marking it) unless --force.
  */
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -29,6 +31,11 @@ if (chosen.length === 0) {
 	process.exit(2);
 }
 for (const tenant of chosen) {
+	if (date && !args.includes('--force') && systemClock.now().getTime() < cutoffInstant(tenant, date).getTime()) {
+		console.error(`${tenant.slug} ${date}: l'orario limite non è ancora passato, i genitori possono ancora segnare. Usa --force per chiuderla comunque.`);
+		process.exitCode = 2;
+		continue;
+	}
 	const results: CloseResult[] = date ? [closeDay(db, systemClock, tenant, date)] : closeDueDays(db, systemClock, tenant);
 	for (const r of results) {
 		console.log(r.status === 'closed' ? `${tenant.slug} ${r.date}: chiusa, ${r.meals} pasti, ${r.totalCents} centesimi` : `${tenant.slug} ${r.date}: già chiusa`);

@@ -7,10 +7,11 @@ import { closeDueDays } from '../meals/day-close.js';
  * the server was down. Closing is idempotent, so a tick that overlaps a CLI run does no harm.
  */
 export function startDayCloseScheduler(rt: Runtime, everyMs = 5_000, log: (line: string) => void = console.log): () => void {
-	const tick = () => {
+	const tick = async () => {
 		for (const tenant of rt.db.select().from(tenants).all()) {
 			try {
-				for (const r of closeDueDays(rt.db, rt.clock, tenant)) {
+				// Through the group commit: marks already queued for the day are written before it closes.
+				for (const r of await rt.groupCommit(() => closeDueDays(rt.db, rt.clock, tenant))) {
 					if (r.status === 'closed') log(`[chiusura] ${tenant.name} ${r.date}: ${r.meals} pasti, ${(r.totalCents / 100).toFixed(2)} €`);
 				}
 			} catch (error) {
@@ -18,8 +19,8 @@ export function startDayCloseScheduler(rt: Runtime, everyMs = 5_000, log: (line:
 			}
 		}
 	};
-	tick();
-	const timer = setInterval(tick, everyMs);
+	void tick();
+	const timer = setInterval(() => void tick(), everyMs);
 	timer.unref();
 	return () => clearInterval(timer);
 }

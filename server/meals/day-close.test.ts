@@ -127,12 +127,15 @@ describe('daysToClose and catching up', () => {
 		clock.set(rome('2026-11-02', '09:29:59.999', false));
 		expect(daysToClose(db, f.mazze, clock.now())).toEqual([]);
 		expect(closeDueDays(db, clock, f.mazze)).toEqual([]);
-		clock.set(rome('2026-11-02', '09:30:00', false));
+		// The close waits a few seconds past the cutoff for marks still on their way in.
+		clock.set(rome('2026-11-02', '09:30:04.999', false));
+		expect(daysToClose(db, f.mazze, clock.now())).toEqual([]);
+		clock.set(rome('2026-11-02', '09:30:05', false));
 		expect(daysToClose(db, f.mazze, clock.now())).toEqual(['2026-11-02']);
 		expect(closeDueDays(db, clock, f.mazze)).toEqual([{ status: 'closed', date: '2026-11-02', meals: 3, totalCents: 1090 }]);
 
 		// downtime: five days later, 08:00 on Saturday
-		clock.advance(5 * 86_400_000 - 90 * 60_000);
+		clock.advance(5 * 86_400_000 - 90 * 60_000 - 5_000);
 		expect(clock.now().toISOString()).toBe(rome('2026-11-07', '08:00:00', false).toISOString());
 		expect(daysToClose(db, f.mazze, clock.now())).toEqual(['2026-11-03', '2026-11-04', '2026-11-05', '2026-11-06']);
 		const results = closeDueDays(db, clock, f.mazze);
@@ -156,7 +159,7 @@ describe('daysToClose and catching up', () => {
 		clock.set(rome('2026-10-26', '09:29:00', false));
 		const chiusiLike = { ...f.mazze, createdAt: new Date('2026-10-23T06:00:00Z') };
 		expect(daysToClose(db, chiusiLike, clock.now())).toEqual(['2026-10-23', '2026-10-24', '2026-10-25']);
-		clock.set(rome('2026-10-26', '09:30:00', false));
+		clock.set(rome('2026-10-26', '09:30:05', false));
 		expect(daysToClose(db, chiusiLike, clock.now()).at(-1)).toBe('2026-10-26');
 	});
 

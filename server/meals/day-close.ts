@@ -100,6 +100,12 @@ export function closeDay(db: Db, clock: Clock, tenant: ClosableTenant, date: Iso
 	});
 }
 
+/**
+ * A mark received at 09:29:59.9 may still be on its way into the database (a request being
+ * read, a group commit waiting for its turn): the close waits this long after the cutoff.
+ */
+export const CLOSE_GRACE_MS = 5_000;
+
 export function lastClosedDay(db: Db, tenantId: number): IsoDate | null {
 	return db.select({ date: dayCloses.date }).from(dayCloses).where(eq(dayCloses.tenantId, tenantId)).orderBy(desc(dayCloses.date)).limit(1).get()?.date ?? null;
 }
@@ -125,7 +131,7 @@ export function daysToClose(db: Db, tenant: ClosableTenant, now: Date, maxDays =
 	}
 	const due: IsoDate[] = [];
 	while (day <= today && due.length < maxDays) {
-		if (!closed?.has(day) && (day < today || now.getTime() >= cutoffInstant(tenant, day).getTime())) due.push(day);
+		if (!closed?.has(day) && (day < today || now.getTime() >= cutoffInstant(tenant, day).getTime() + CLOSE_GRACE_MS)) due.push(day);
 		day = addDays(day, 1);
 	}
 	return due;

@@ -94,7 +94,11 @@ export function kitchenReport(db: Db, tenantId: number, date: IsoDate, onlySchoo
 	};
 }
 
-const csvCell = (v: string | number) => (/[;"\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+/** Quoted when needed; text that a spreadsheet would run as a formula (=, +, -, @) is defused with a '. */
+const csvCell = (v: string | number) => {
+	const text = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
+	return /[;"\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
 
 /** Semicolon-separated, as Italian spreadsheets expect; one line per class. */
 export function kitchenReportCsv(report: KitchenReport): string {

@@ -82,6 +82,8 @@ export function applyMarks(db: Db, clock: Clock, scope: TenantScope, tenant: Cut
 			else if (closed.has(mark.date)) code = actor.bypassCutoff ? 'DAY_CLOSED' : 'CUTOFF_PASSED';
 			else if (!actor.bypassCutoff && !isBeforeCutoff(tenant, mark.date, receivedAt)) code = 'CUTOFF_PASSED';
 
+			// Not this actor's child: nothing is written into that child's history.
+			if (code === 'FORBIDDEN') return { mutationId: mark.mutationId, status: 'rejected', code, message: messages.FORBIDDEN };
 			const receiptId = `R${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
 			const event = q.insertEvent.get({
 				tenantId: scope.tenantId,

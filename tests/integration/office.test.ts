@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { TRPCClientError } from '@trpc/client';
+import { until } from '../helpers/wait.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { testClient } from '../helpers/client.js';
 import type { AppRouter } from '../../server/trpc/app.js';
@@ -181,10 +182,9 @@ describe('closures and corrections', () => {
 
 	it('after the day close, correcting Luca to Assente refunds the meal', async () => {
 		const [luca] = await ufficio.trpc.office.searchConsumers.query({ q: 'luca' });
-		// 10:00 (or 11:00 in summer) in Rome: past the cutoff. Reading the report closes due days.
+		// 10:00 (or 11:00 in summer) in Rome: past the cutoff. The server's scheduler closes the day.
 		await setClock(`${thursday}T09:00:00Z`);
-		const report = await cucina.trpc.office.kitchenReport.query({ date: thursday });
-		expect(report.status).toBe('final');
+		const report = await until(() => cucina.trpc.office.kitchenReport.query({ date: thursday }), (r) => r.status === 'final');
 		expect(report.closedAt).not.toBeNull();
 		expect(report.rows.find((r) => r.schoolClass === '3ª B')).toMatchObject({ normale: 1, diets: { 'senza lattosio': 1 } });
 

@@ -3,7 +3,6 @@ import { ClosureIdInput, ClosureInput, ConsumerSearchInput, CorrectionInput, Kit
 import { addClosure, listCalendar, removeClosure, setSchoolCalendar, type EditResult } from '../../calendar/admin.js';
 import { correctDay } from '../../meals/corrections.js';
 import { kitchenReport } from '../../meals/kitchen-report.js';
-import { closeDueDays } from '../../meals/day-close.js';
 import { searchConsumers } from '../../consumers/search.js';
 import { setDietLabel } from '../../consumers/diet.js';
 import { procedureFor, router, type AuthedContext } from '../init.js';
@@ -26,8 +25,6 @@ export const officeRouter = router({
 	kitchenReport: procedureFor('kitchen', 'operator', 'school_staff')
 		.input(KitchenReportInput)
 		.query(({ ctx, input }) => {
-			// At 09:30:01 the kitchen must not wait for the scheduler's next tick.
-			closeDueDays(ctx.rt.db, ctx.rt.clock, ctx.auth.tenant!);
 			const wholeComune = ctx.auth.roles.some((r) => r.role === 'operator' || r.role === 'kitchen');
 			return kitchenReport(ctx.rt.db, ctx.scope.tenantId, input.date, wholeComune ? null : correctorOf(ctx).schoolIds);
 		}),
