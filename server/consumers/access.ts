@@ -89,12 +89,3 @@ export function listGuardianConsumers(db: Db, scope: TenantScope, guardian: Guar
 		services: enrolled.filter((e) => e.consumerId === r.id).map(({ name, group, status }) => ({ name, group, status }))
 	}));
 }
-
-export function consumerIdsOf(db: Db, scope: TenantScope, guardian: Guardian): number[] {
-	return db
-		.select({ id: consumers.id })
-		.from(consumers)
-		.where(scope.where(consumers, authorizedConsumers(db, scope, guardian)))
-		.all()
-		.map((r) => r.id);
-}

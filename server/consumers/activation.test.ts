@@ -7,7 +7,7 @@ import { tenantScope } from '../db/tenant-scope.js';
 import { findUserByEmail, newUserId, registerGuardian, type User } from '../auth/accounts.js';
 import { findTenantBySlug } from '../tenants/tenants.js';
 import { seedDemo } from '../seed/demo.js';
-import { canSeeConsumer, consumerIdsOf, listGuardianConsumers, type Guardian } from './access.js';
+import { canSeeConsumer, listGuardianConsumers, type Guardian } from './access.js';
 import { activateWithCode, generateActivationCode, hashActivationCode, normalizeActivationCode } from './activation.js';
 
 const START = '2026-10-05T08:00:00.000Z';
@@ -137,7 +137,7 @@ describe('activateWithCode and guardian access (demo seed)', () => {
 			schoolClass: '1ª A',
 			services: [{ name: 'Mensa', group: 'Refezione', status: 'attiva' }]
 		});
-		expect(consumerIdsOf(db, scope, guardianOf(giovanni))).toEqual([consumerId(db, 'FRRNNA18T45E379T')]);
+		expect(listGuardianConsumers(db, scope, guardianOf(giovanni)).map((c) => c.id)).toEqual([consumerId(db, 'FRRNNA18T45E379T')]);
 		// The link is Mazzè's: Chiusi's scope shows nothing.
 		expect(listGuardianConsumers(db, tenantScope(chiusiId), guardianOf(giovanni))).toEqual([]);
 	});
@@ -195,6 +195,6 @@ describe('activateWithCode and guardian access (demo seed)', () => {
 	it('a verified user with a fiscal code that applied for nothing sees nothing', () => {
 		const stranger = insertUser(mazzeId, 'LVLDAA85T50G702B', clock.now());
 		expect(listGuardianConsumers(db, tenantScope(mazzeId), guardianOf(stranger))).toEqual([]);
-		expect(consumerIdsOf(db, tenantScope(mazzeId), guardianOf(stranger))).toEqual([]);
+		expect(listGuardianConsumers(db, tenantScope(mazzeId), guardianOf(stranger))).toEqual([]);
 	});
 });
