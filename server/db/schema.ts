@@ -504,6 +504,15 @@ export const meals = sqliteTable(
 	]
 );
 
+/**
+ * prepaid: a consumer's balance in a service group (may be negative: a child still eats);
+ * meal_revenue: the Comune's meal income; pagopa_clearing / lis_clearing: money collected by
+ * pagoPA or the LIS network and owed to the Comune; cash: the counter's till (cash and POS);
+ * refunds: money paid back to families; migration_equity: opening balances from the previous system.
+ */
+export const accountKinds = ['prepaid', 'meal_revenue', 'pagopa_clearing', 'lis_clearing', 'cash', 'refunds', 'migration_equity'] as const;
+export type AccountKind = (typeof accountKinds)[number];
+
 export const ledgerAccounts = sqliteTable(
 	'ledger_accounts',
 	{
@@ -511,10 +520,14 @@ export const ledgerAccounts = sqliteTable(
 		tenantId: integer('tenant_id')
 			.notNull()
 			.references(() => tenants.id),
-		/** prepaid: a consumer's balance in a service group; meal_revenue: the Comune's income */
-		kind: text('kind', { enum: ['prepaid', 'meal_revenue'] }).notNull(),
+		kind: text('kind', { enum: accountKinds }).notNull(),
 		consumerId: integer('consumer_id').references(() => consumers.id),
 		serviceGroupId: integer('service_group_id').references(() => serviceGroups.id),
+		/**
+		 * The sum of the account's postings, kept by the trigger of migration 0004 on every insert
+		 * (postings are never updated or deleted); check-ledger proves it equals the sum.
+		 */
+		balanceCents: integer('balance_cents').notNull().default(0),
 		createdAt: createdAt()
 	},
 	(t) => [uniqueIndex('ledger_accounts_owner').on(t.tenantId, t.kind, t.consumerId, t.serviceGroupId)]
@@ -552,4 +565,160 @@ export const ledgerPostings = sqliteTable(
 		mealId: integer('meal_id')
 	},
 	(t) => [index('ledger_postings_account').on(t.accountId, t.valueDate), index('ledger_postings_tx').on(t.transactionId)]
+);
+
+// ——— Payments ———
+
+export const paymentChannels = ['pagopa_online', 'pagopa_avviso', 'lis', 'sportello'] as const;
+export type PaymentChannel = (typeof paymentChannels)[number];
+/**
+ * created: a cart not yet sent anywhere; pending: a debt position waiting for its receipt;
+ * paid: credited; expired: due date passed unpaid; cancelled: the guardian gave up in Checkout;
+ * flagged: something needs an operator (wrong amount, late or double payment).
+ */
+export const paymentStatuses = ['created', 'pending', 'paid', 'expired', 'cancelled', 'flagged'] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+/** One top-up, whatever the channel: a pagoPA cart (one debt position), a LIS payment, a counter payment. */
+export const payments = sqliteTable(
+	'payments',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		channel: text('channel', { enum: paymentChannels }).notNull(),
+		status: text('status', { enum: paymentStatuses }).notNull(),
+		/** pagoPA only: 18 digits; its IUV is digits 2–18 */
+		noticeNumber: text('notice_number').unique(),
+		/** the channel's own id: the Checkout idCart, the LIS transaction id, the counter's receipt number */
+		externalRef: text('external_ref'),
+		amountCents: integer('amount_cents').notNull(),
+		description: text('description').notNull(),
+		dueDate: text('due_date'),
+		payerName: text('payer_name').notNull().default(''),
+		payerFiscalCode: text('payer_fiscal_code').notNull().default(''),
+		/** the guardian who made the cart, or the operator who took the payment */
+		userId: text('user_id'),
+		/** why an operator must look at it */
+		flag: text('flag'),
+		/** the ledger transaction that credited it */
+		transactionId: integer('transaction_id'),
+		createdAt: createdAt(),
+		updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+		paidAt: integer('paid_at', { mode: 'timestamp_ms' })
+	},
+	(t) => [
+		uniqueIndex('payments_channel_ref').on(t.tenantId, t.channel, t.externalRef),
+		index('payments_tenant_created').on(t.tenantId, t.createdAt),
+		index('payments_status_due').on(t.status, t.dueDate)
+	]
+);
+
+export const paymentItems = sqliteTable(
+	'payment_items',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		paymentId: integer('payment_id')
+			.notNull()
+			.references(() => payments.id),
+		consumerId: integer('consumer_id')
+			.notNull()
+			.references(() => consumers.id),
+		serviceGroupId: integer('service_group_id')
+			.notNull()
+			.references(() => serviceGroups.id),
+		amountCents: integer('amount_cents').notNull()
+	},
+	(t) => [index('payment_items_payment').on(t.paymentId), index('payment_items_consumer').on(t.consumerId)]
+);
+
+/** The last notice-number base used per Comune: notice numbers are drawn from it, never reused. */
+export const noticeCounters = sqliteTable('notice_counters', {
+	tenantId: integer('tenant_id')
+		.primaryKey()
+		.references(() => tenants.id),
+	lastBase: integer('last_base').notNull()
+});
+
+export const receiptStatuses = ['credited', 'flagged', 'ko'] as const;
+
+/** Every pagoPA receipt delivered to us, as received: the first delivery of a receiptId is the only one kept. */
+export const receipts = sqliteTable(
+	'receipts',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		/** null when the ente's fiscal code is none of ours */
+		tenantId: integer('tenant_id').references(() => tenants.id),
+		receiptId: text('receipt_id').notNull().unique(),
+		noticeNumber: text('notice_number').notNull(),
+		fiscalCode: text('fiscal_code').notNull(),
+		creditorReferenceId: text('creditor_reference_id').notNull(),
+		amountCents: integer('amount_cents').notNull(),
+		outcome: text('outcome').notNull(),
+		paymentDateTime: text('payment_date_time').notNull(),
+		paymentId: integer('payment_id').references(() => payments.id),
+		status: text('status', { enum: receiptStatuses }).notNull(),
+		flag: text('flag'),
+		/** later deliveries of the same receiptId, counted, never applied */
+		redeliveries: integer('redeliveries').notNull().default(0),
+		payload: text('payload').notNull(),
+		receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [index('receipts_notice').on(t.noticeNumber), index('receipts_tenant_received').on(t.tenantId, t.receivedAt)]
+);
+
+/** The Punto LIS code of one consumer × service group: random, stable, and the only thing the QR carries. */
+export const lisCodes = sqliteTable(
+	'lis_codes',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		consumerId: integer('consumer_id')
+			.notNull()
+			.references(() => consumers.id),
+		serviceGroupId: integer('service_group_id')
+			.notNull()
+			.references(() => serviceGroups.id),
+		code: text('code').notNull().unique(),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('lis_codes_account').on(t.tenantId, t.consumerId, t.serviceGroupId)]
+);
+
+/** Opening-balance files applied (Gestione saldi); each line's transaction is keyed by file hash + line. */
+export const balanceMigrations = sqliteTable(
+	'balance_migrations',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		fileHash: text('file_hash').notNull(),
+		fileName: text('file_name').notNull(),
+		lines: integer('lines').notNull(),
+		totalCents: integer('total_cents').notNull(),
+		appliedBy: text('applied_by').notNull(),
+		appliedAt: integer('applied_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [uniqueIndex('balance_migrations_file').on(t.tenantId, t.fileHash)]
+);
+
+/** The last balance level a guardian was told about, per account: an alert goes out once per crossing. */
+export const balanceAlerts = sqliteTable(
+	'balance_alerts',
+	{
+		accountId: integer('account_id')
+			.notNull()
+			.references(() => ledgerAccounts.id),
+		userId: text('user_id').notNull(),
+		level: text('level', { enum: ['ok', 'low', 'negative'] }).notNull(),
+		changedAt: integer('changed_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.accountId, t.userId] })]
 );

@@ -1,19 +1,22 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { ledgerAccounts, ledgerPostings } from '../db/schema.js';
+import { ledgerAccounts, type AccountKind } from '../db/schema.js';
 
 type Tx = Pick<Db, 'select' | 'insert'>;
 
-/** The Comune's meal income: the other side of every meal debit. */
-export function revenueAccount(tx: Tx, tenantId: number, at: Date): number {
+/** The Comune's own accounts, one of each kind: meal income, clearing of pagoPA and LIS, the till, refunds, migration equity. */
+export function systemAccount(tx: Tx, tenantId: number, kind: Exclude<AccountKind, 'prepaid'>, at: Date): number {
 	const found = tx
 		.select({ id: ledgerAccounts.id })
 		.from(ledgerAccounts)
-		.where(and(eq(ledgerAccounts.tenantId, tenantId), eq(ledgerAccounts.kind, 'meal_revenue'), isNull(ledgerAccounts.consumerId)))
+		.where(and(eq(ledgerAccounts.tenantId, tenantId), eq(ledgerAccounts.kind, kind), isNull(ledgerAccounts.consumerId)))
 		.get();
 	if (found) return found.id;
-	return tx.insert(ledgerAccounts).values({ tenantId, kind: 'meal_revenue', createdAt: at }).returning({ id: ledgerAccounts.id }).get().id;
+	return tx.insert(ledgerAccounts).values({ tenantId, kind, createdAt: at }).returning({ id: ledgerAccounts.id }).get().id;
 }
+
+/** The other side of every meal debit. */
+export const revenueAccount = (tx: Tx, tenantId: number, at: Date) => systemAccount(tx, tenantId, 'meal_revenue', at);
 
 /** A consumer's prepaid balance in a service group (may be negative: a child still eats). */
 export function prepaidAccount(tx: Tx, tenantId: number, consumerId: number, serviceGroupId: number, at: Date): number {
@@ -25,33 +28,41 @@ export function prepaidAccount(tx: Tx, tenantId: number, consumerId: number, ser
 		.get()!.id;
 }
 
-export function balanceOf(db: Db, accountId: number): number {
-	return db
-		.select({ cents: sql<number>`coalesce(sum(${ledgerPostings.amountCents}), 0)` })
-		.from(ledgerPostings)
-		.where(eq(ledgerPostings.accountId, accountId))
-		.get()!.cents;
+/** The cached sum of the account's postings (kept by a trigger; checkLedger proves it). */
+export function balanceOf(db: Pick<Db, 'select'>, accountId: number): number {
+	return db.select({ cents: ledgerAccounts.balanceCents }).from(ledgerAccounts).where(eq(ledgerAccounts.id, accountId)).get()?.cents ?? 0;
 }
 
 export interface LedgerProblem {
-	kind: 'unbalanced_transaction' | 'duplicate_meal_debit';
+	kind: 'unbalanced_transaction' | 'single_posting_transaction' | 'duplicate_meal_debit' | 'balance_mismatch';
 	detail: string;
 }
 
-/** The invariants of DESIGN.md §4 that live in the ledger; an empty list means it holds. */
-export function checkLedger(db: Db): LedgerProblem[] {
+/** The invariants of DESIGN.md §4 that live in the ledger, for one Comune or all; an empty list means they hold. */
+export function checkLedger(db: Db, tenantId: number | null = null): LedgerProblem[] {
 	const client = db.$client;
-	const unbalanced = client
-		.prepare('SELECT transaction_id AS id, sum(amount_cents) AS total FROM ledger_postings GROUP BY transaction_id HAVING sum(amount_cents) <> 0')
-		.all() as { id: number; total: number }[];
-	const doubled = client
-		.prepare(
-			`SELECT m.consumer_id AS consumer, m.service_id AS service, m.date AS date, count(*) AS n
-			 FROM meals m WHERE m.cancelled_at IS NULL GROUP BY m.consumer_id, m.service_id, m.date HAVING count(*) > 1`
-		)
-		.all() as { consumer: number; service: number; date: string; n: number }[];
+	const all = <T>(sql: string) => client.prepare(sql).all({ tenant: tenantId }) as T[];
+	const unbalanced = all<{ id: number; total: number; n: number }>(
+		`SELECT transaction_id AS id, sum(amount_cents) AS total, count(*) AS n FROM ledger_postings
+		 WHERE @tenant IS NULL OR tenant_id = @tenant GROUP BY transaction_id HAVING sum(amount_cents) <> 0 OR count(*) < 2`
+	);
+	const doubled = all<{ consumer: number; service: number; date: string; n: number }>(
+		`SELECT m.consumer_id AS consumer, m.service_id AS service, m.date AS date, count(*) AS n
+		 FROM meals m WHERE m.cancelled_at IS NULL AND (@tenant IS NULL OR m.tenant_id = @tenant)
+		 GROUP BY m.consumer_id, m.service_id, m.date HAVING count(*) > 1`
+	);
+	const mismatched = all<{ id: number; cached: number; total: number }>(
+		`SELECT a.id, a.balance_cents AS cached, coalesce(s.total, 0) AS total FROM ledger_accounts a
+		 LEFT JOIN (SELECT account_id, sum(amount_cents) AS total FROM ledger_postings GROUP BY account_id) s ON s.account_id = a.id
+		 WHERE (@tenant IS NULL OR a.tenant_id = @tenant) AND a.balance_cents <> coalesce(s.total, 0)`
+	);
 	return [
-		...unbalanced.map((r) => ({ kind: 'unbalanced_transaction' as const, detail: `transazione ${r.id}: somma ${r.total}` })),
-		...doubled.map((r) => ({ kind: 'duplicate_meal_debit' as const, detail: `consumatore ${r.consumer}, servizio ${r.service}, ${r.date}: ${r.n} pasti` }))
+		...unbalanced.map((r) =>
+			r.total !== 0
+				? { kind: 'unbalanced_transaction' as const, detail: `transazione ${r.id}: somma ${r.total}` }
+				: { kind: 'single_posting_transaction' as const, detail: `transazione ${r.id}: ${r.n} registrazione` }
+		),
+		...doubled.map((r) => ({ kind: 'duplicate_meal_debit' as const, detail: `consumatore ${r.consumer}, servizio ${r.service}, ${r.date}: ${r.n} pasti` })),
+		...mismatched.map((r) => ({ kind: 'balance_mismatch' as const, detail: `conto ${r.id}: saldo memorizzato ${r.cached}, somma delle registrazioni ${r.total}` }))
 	];
 }
