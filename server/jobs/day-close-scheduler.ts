@@ -1,6 +1,8 @@
 import type { Runtime } from '../runtime.js';
 import { tenants } from '../db/schema.js';
 import { closeDueDays } from '../meals/day-close.js';
+import { prepaidAccountsOf, reviewBalanceAlerts } from '../payments/alerts.js';
+import { sendAll } from '../mail/send-all.js';
 
 /**
  * Closes each Comune's day as soon as its cutoff passes, and on start every day missed while
@@ -12,7 +14,11 @@ export function startDayCloseScheduler(rt: Runtime, everyMs = 5_000, log: (line:
 			try {
 				// Through the group commit: marks already queued for the day are written before it closes.
 				for (const r of await rt.groupCommit(() => closeDueDays(rt.db, rt.clock, tenant))) {
-					if (r.status === 'closed') log(`[chiusura] ${tenant.name} ${r.date}: ${r.meals} pasti, ${(r.totalCents / 100).toFixed(2)} €`);
+					if (r.status !== 'closed') continue;
+					log(`[chiusura] ${tenant.name} ${r.date}: ${r.meals} pasti, ${(r.totalCents / 100).toFixed(2)} €`);
+					// After the commit: a failed e-mail must not reopen a closed day.
+					const debited = prepaidAccountsOf(rt.db, r.transactionId);
+					sendAll(rt.mailer, reviewBalanceAlerts(rt.db, rt.clock, rt.config.origin, debited), '[saldo basso]');
 				}
 			} catch (error) {
 				console.error(`[chiusura] ${tenant.name}: non riuscita, riprovo al prossimo giro`, error);

@@ -13,7 +13,7 @@ export interface ClosableTenant extends CutoffPolicy {
 	createdAt: Date;
 }
 
-export type CloseResult = { status: 'closed'; date: IsoDate; meals: number; totalCents: number } | { status: 'already_closed'; date: IsoDate };
+export type CloseResult = { status: 'closed'; date: IsoDate; meals: number; totalCents: number; transactionId: number } | { status: 'already_closed'; date: IsoDate };
 
 /**
  * The enrolments that eat on a day: active, covering the day, in a class with service, and not
@@ -96,7 +96,7 @@ export function closeDay(db: Db, clock: Clock, tenant: ClosableTenant, date: Iso
 				.run(tenant.id, transactionId, revenueAccount(tx, tenant.id, now), total, date, `Pasti del ${italianDay(date)}`);
 		}
 		tx.insert(dayCloses).values({ tenantId: tenant.id, date, closedAt: now, meals: inserted, totalCents: total }).run();
-		return { status: 'closed', date, meals: inserted, totalCents: total } as const;
+		return { status: 'closed', date, meals: inserted, totalCents: total, transactionId } as const;
 	});
 }
 

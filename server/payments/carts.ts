@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
+import { preparedFor } from '../db/prepared.js';
 import { consumers, enrolments, paymentItems, payments, serviceGroups, services } from '../db/schema.js';
 import type { TenantScope } from '../db/tenant-scope.js';
 import { canSeeConsumer, type Guardian } from '../consumers/access.js';
@@ -27,14 +28,16 @@ export type CartOutcome =
 	| { status: 'created'; payment: Payment; lines: (CartLine & { consumerName: string; groupName: string })[] }
 	| { status: 'rejected'; code: 'PAYMENTS_PAUSED' | 'NOT_YOUR_CONSUMER' | 'NOT_ENROLLED' | 'NO_FISCAL_CODE'; message: string };
 
+const nextNoticeBase = preparedFor((db) =>
+	db.$client.prepare(
+		`INSERT INTO notice_counters (tenant_id, last_base) VALUES (?, 1)
+		 ON CONFLICT (tenant_id) DO UPDATE SET last_base = last_base + 1 RETURNING last_base AS base`
+	)
+);
+
 /** The next notice number of a Comune (table notice_counters): a counter per ente, so no two debt positions share one. */
-export function allocateNoticeNumber(db: Pick<Db, '$client'>, tenantId: number, segregationCode: string) {
-	const { base } = db.$client
-		.prepare(
-			`INSERT INTO notice_counters (tenant_id, last_base) VALUES (?, 1)
-			 ON CONFLICT (tenant_id) DO UPDATE SET last_base = last_base + 1 RETURNING last_base AS base`
-		)
-		.get(tenantId) as { base: number };
+export function allocateNoticeNumber(db: Db, tenantId: number, segregationCode: string) {
+	const { base } = nextNoticeBase(db).get(tenantId) as { base: number };
 	return noticeNumberFor(segregationCode, base);
 }
 

@@ -47,7 +47,7 @@ const validInputs: Record<string, ValidInput> = {
 	'guardian.activate': { code: 'ABCD-EFGH-JKLM' },
 	'profile.get': NO_INPUT,
 	'profile.update': { contactEmail: 'maria.rossi@example.com', phone: '333 1234567' },
-	'profile.updatePrefs': { lowBalanceEmail: true, lowBalanceThresholdCents: 1000, markReceiptEmail: false, newsEmail: true },
+	'profile.updatePrefs': { lowBalanceEmail: true, lowBalanceMeals: 3, markReceiptEmail: false, newsEmail: true },
 	'meals.days': { consumerId: 1, from: '2026-11-23', to: '2026-11-29' },
 	'meals.mark': { marks: [{ mutationId: '6f1c2a9e-3b7d-4c1e-9a2f-5d8e7b6a4c3d', consumerId: 1, date: '2026-11-24', kind: 'assenza', value: true }] },
 	'meals.history': { consumerId: 1, date: '2026-11-24' },
@@ -427,7 +427,7 @@ describe('bad input is refused with a 4xx, a readable message, and nothing writt
 
 describe('cross-site writes', () => {
 	const newcomer = { ...(validInputs['auth.register'] as object), email: 'cross.site@example.com' };
-	const prefs = { lowBalanceEmail: false, lowBalanceThresholdCents: 99, markReceiptEmail: true, newsEmail: false };
+	const prefs = { lowBalanceEmail: false, lowBalanceMeals: 7, markReceiptEmail: true, newsEmail: false };
 
 	async function post(path: string, input: unknown, headers: Record<string, string>, withSession = false) {
 		const response = await fetch(`${server.url}/api/trpc/${path}`, {
@@ -471,7 +471,7 @@ describe('cross-site writes', () => {
 		const before = (await currentPrefs()) as typeof prefs;
 		const variants: Record<string, string>[] = [{ origin: server.url }, { 'sec-fetch-site': 'same-origin', origin: server.url }, {}];
 		for (const [i, headers] of variants.entries()) {
-			const wanted = { ...prefs, lowBalanceThresholdCents: 100 + i };
+			const wanted = { ...prefs, lowBalanceMeals: 10 + i };
 			const { status, body } = await post('profile.updatePrefs', wanted, headers, true);
 			expect(status, JSON.stringify(body)).toBe(200);
 			expect(await currentPrefs()).toEqual(wanted);

@@ -96,14 +96,15 @@ export const ProfileInput = z.strictObject({
 
 export const NotificationPrefs = z.strictObject({
 	lowBalanceEmail: z.boolean(),
-	lowBalanceThresholdCents: z.number().int().min(0).max(100_000),
+	/** alert when the balance covers fewer meals than this (at the child's own tariff) */
+	lowBalanceMeals: z.number({ error: 'Soglia: scrivi un numero di pasti' }).int({ error: 'Soglia: un numero intero di pasti' }).min(1, { error: 'Soglia: almeno 1 pasto' }).max(60, { error: 'Soglia: al massimo 60 pasti' }),
 	markReceiptEmail: z.boolean(),
 	newsEmail: z.boolean()
 });
 export type NotificationPrefs = z.infer<typeof NotificationPrefs>;
 export const defaultNotificationPrefs: NotificationPrefs = {
 	lowBalanceEmail: true,
-	lowBalanceThresholdCents: 1000,
+	lowBalanceMeals: 3,
 	markReceiptEmail: false,
 	newsEmail: true
 };

@@ -1,0 +1,130 @@
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import { preparedFor } from '../db/prepared.js';
+import type { MailMessage } from '../mail/mailer.js';
+import { defaultNotificationPrefs, NotificationPrefs } from '../../src/lib/shared/schemas.js';
+import { formatCents } from '../../src/lib/shared/money.js';
+import { creditedMessage, lowBalanceMessage } from './alert-messages.js';
+
+export type BalanceLevel = 'ok' | 'low' | 'negative';
+const severity: Record<BalanceLevel, number> = { ok: 0, low: 1, negative: 2 };
+
+/** Negative below zero; low when the balance covers fewer than `meals` meals at the child's tariff (never, at 0 €). */
+export function balanceLevel(balanceCents: number, mealPriceCents: number, meals: number): BalanceLevel {
+	if (balanceCents < 0) return 'negative';
+	return mealPriceCents > 0 && balanceCents < meals * mealPriceCents ? 'low' : 'ok';
+}
+
+export interface GuardianContact {
+	id: string;
+	givenName: string;
+	email: string;
+	prefs: NotificationPrefs;
+}
+
+// Whoever may see the child (DESIGN.md: the applicant, proved by SPID/CIE, or linked by a codice di attivazione).
+const guardiansStatement = preparedFor((db) =>
+	db.$client.prepare(`
+		SELECT u.id, u.given_name AS givenName, coalesce(nullif(u.contact_email, ''), u.email) AS email, u.notification_prefs AS prefs
+		FROM users u
+		WHERE u.tenant_id = @tenant AND (
+			EXISTS (SELECT 1 FROM guardian_links g WHERE g.tenant_id = @tenant AND g.user_id = u.id AND g.consumer_id = @consumer)
+			OR (u.fiscal_code_verified_at IS NOT NULL AND u.codice_fiscale IN (
+				SELECT e.applicant_fiscal_code FROM enrolments e WHERE e.tenant_id = @tenant AND e.consumer_id = @consumer)))`)
+);
+
+export function guardiansOf(db: Db, tenantId: number, consumerId: number): GuardianContact[] {
+	const rows = guardiansStatement(db).all({ tenant: tenantId, consumer: consumerId }) as { id: string; givenName: string; email: string | null; prefs: string }[];
+	return rows
+		.filter((r): r is typeof r & { email: string } => !!r.email)
+		.map((r) => {
+			const parsed = NotificationPrefs.partial().safeParse(JSON.parse(r.prefs || '{}'));
+			return { ...r, prefs: { ...defaultNotificationPrefs, ...(parsed.success ? parsed.data : {}) } };
+		});
+}
+
+// A prepaid account with what an alert needs: the child, the group, and the tariff of the child's current enrolment in it.
+const accountStatement = preparedFor((db) =>
+	db.$client.prepare(`
+		SELECT a.id, a.tenant_id AS tenantId, a.consumer_id AS consumerId, a.balance_cents AS balance,
+			c.given_name AS childName, g.name AS groupName, t.slug AS slug, t.name AS tenantName,
+			coalesce((SELECT b.meal_price_cents FROM enrolments e
+				JOIN services s ON s.id = e.service_id AND s.service_group_id = a.service_group_id
+				JOIN tariff_bands b ON b.id = e.tariff_band_id
+				WHERE e.consumer_id = a.consumer_id AND e.status = 'attiva' ORDER BY e.from_date DESC LIMIT 1), 0) AS price
+		FROM ledger_accounts a
+		JOIN consumers c ON c.id = a.consumer_id
+		JOIN service_groups g ON g.id = a.service_group_id
+		JOIN tenants t ON t.id = a.tenant_id
+		WHERE a.id = @account AND a.kind = 'prepaid'`)
+);
+
+type AccountRow = { id: number; tenantId: number; consumerId: number; balance: number; childName: string; groupName: string; slug: string; tenantName: string; price: number };
+
+const alertLevels = preparedFor((db) => db.$client.prepare('SELECT user_id AS userId, level FROM balance_alerts WHERE account_id = ?'));
+const saveLevel = preparedFor((db) =>
+	db.$client.prepare(
+		`INSERT INTO balance_alerts (account_id, user_id, level, changed_at) VALUES (@account, @user, @level, @at)
+		 ON CONFLICT (account_id, user_id) DO UPDATE SET level = excluded.level, changed_at = excluded.changed_at WHERE level <> excluded.level`
+	)
+);
+
+/**
+ * Compares each account's balance with each guardian's threshold and remembers the level told:
+ * an e-mail goes out when the level gets worse (ok → low → negative), once per crossing, not at
+ * every meal; a top-up back above the threshold re-arms it. Returns the e-mails to send after commit.
+ */
+export function reviewBalanceAlerts(db: Db, clock: Clock, origin: string, accountIds: Iterable<number>): MailMessage[] {
+	const at = clock.now().getTime();
+	const mails: MailMessage[] = [];
+	db.transaction(() => {
+		for (const accountId of accountIds) {
+			const account = accountStatement(db).get({ account: accountId }) as AccountRow | undefined;
+			if (!account) continue;
+			const told = new Map((alertLevels(db).all(accountId) as { userId: string; level: BalanceLevel }[]).map((r) => [r.userId, r.level]));
+			// Most accounts are comfortably in credit and were never alerted: no guardian lookup for them.
+			if (told.size === 0 && balanceLevel(account.balance, account.price, 60) === 'ok') continue;
+			for (const guardian of guardiansOf(db, account.tenantId, account.consumerId)) {
+				const level = balanceLevel(account.balance, account.price, guardian.prefs.lowBalanceMeals);
+				const before = told.get(guardian.id) ?? 'ok';
+				if (level === before) continue;
+				saveLevel(db).run({ account: accountId, user: guardian.id, level, at });
+				if (severity[level] > severity[before] && guardian.prefs.lowBalanceEmail) {
+					mails.push(lowBalanceMessage({ name: account.tenantName }, guardian, { child: account.childName, group: account.groupName, balance: formatCents(account.balance), negative: level === 'negative', link: `${origin}/ricarica?consumer=${account.consumerId}` }));
+				}
+			}
+		}
+	});
+	return mails;
+}
+
+/** The prepaid accounts a ledger transaction touched: a day close's debits, a top-up's credits. */
+export function prepaidAccountsOf(db: Db, transactionId: number): number[] {
+	return db.$client
+		.prepare(`SELECT DISTINCT p.account_id FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id WHERE p.transaction_id = ? AND a.kind = 'prepaid'`)
+		.pluck()
+		.all(transactionId) as number[];
+}
+
+/** "Ricarica accreditata" to each guardian of each child of the payment, with the new balance. */
+export function creditedMessages(db: Db, origin: string, paymentId: number): MailMessage[] {
+	const items = db.$client
+		.prepare(
+			`SELECT i.amount_cents AS amount, a.id AS account, a.balance_cents AS balance, c.id AS consumerId, c.given_name AS child, g.name AS groupName,
+				t.name AS tenantName, p.tenant_id AS tenantId, p.channel
+			 FROM payment_items i JOIN payments p ON p.id = i.payment_id
+			 JOIN consumers c ON c.id = i.consumer_id JOIN service_groups g ON g.id = i.service_group_id JOIN tenants t ON t.id = p.tenant_id
+			 JOIN ledger_accounts a ON a.tenant_id = p.tenant_id AND a.kind = 'prepaid' AND a.consumer_id = i.consumer_id AND a.service_group_id = i.service_group_id
+			 WHERE i.payment_id = ?`
+		)
+		.all(paymentId) as { amount: number; balance: number; consumerId: number; child: string; groupName: string; tenantName: string; tenantId: number; channel: string }[];
+	const byGuardian = new Map<string, { guardian: GuardianContact; lines: string[]; tenantName: string }>();
+	for (const item of items) {
+		for (const guardian of guardiansOf(db, item.tenantId, item.consumerId)) {
+			const entry = byGuardian.get(guardian.id) ?? { guardian, lines: [], tenantName: item.tenantName };
+			entry.lines.push(`${item.child} — ${item.groupName}: +${formatCents(item.amount)}, nuovo saldo ${formatCents(item.balance)}`);
+			byGuardian.set(guardian.id, entry);
+		}
+	}
+	return [...byGuardian.values()].map((e) => creditedMessage({ name: e.tenantName }, e.guardian, e.lines, `${origin}/home`));
+}
