@@ -10,6 +10,8 @@ export interface Config {
 	/** the embedded SPID/CIE test provider; 0 picks a free port */
 	oidcDevPort: number | null;
 	seedDemo: boolean;
+	/** weeks of closed days and payments in the demo (off in tests, which start from a clean year) */
+	seedHistory: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -29,6 +31,7 @@ export function loadConfig(env: Env): Config {
 		mailFrom: env.MAIL_FROM ?? 'Mensa Aperta <no-reply@mensa-aperta.example>',
 		mailDir: resolve(env.MAIL_DIR ?? `${dataDir}/mail`),
 		oidcDevPort: switchedOn(env.OIDC_DEV) ? Number(env.OIDC_DEV_PORT ?? 3001) : null,
-		seedDemo: switchedOn(env.SEED_DEMO)
+		seedDemo: switchedOn(env.SEED_DEMO),
+		seedHistory: switchedOn(env.SEED_HISTORY)
 	};
 }

@@ -4,6 +4,7 @@ import { openDb, type Db } from './db/client.js';
 import { createGroupCommit, type GroupCommit } from './db/group-commit.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { formatDemoSeed, isEmpty, seedDemo } from './seed/demo.js';
+import { seedDemoHistory } from './seed/demo-history.js';
 import { startOidcDevProvider, TEST_CLIENT, type OidcDevProvider } from './auth/oidc-dev-provider.js';
 import type { RelyingParty } from './auth/oidc.js';
 import type { Tenant } from './tenants/tenants.js';
@@ -26,7 +27,11 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; mailer
 	const clock = opts.clock ?? systemClock;
 	const log = opts.log ?? console.log;
 	const db = openDb(config.databasePath);
-	if (config.seedDemo && isEmpty(db)) log(formatDemoSeed(await seedDemo(db, clock), config.origin));
+	if (config.seedDemo && isEmpty(db)) {
+		const seed = await seedDemo(db, clock);
+		if (config.seedHistory) seedDemoHistory(db, clock.now());
+		log(formatDemoSeed(seed, config.origin));
+	}
 
 	const redirectUri = `${config.origin}${OIDC_CALLBACK_PATH}`;
 	let devProvider: OidcDevProvider | null = null;
