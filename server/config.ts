@@ -12,6 +12,11 @@ export interface Config {
 	seedDemo: boolean;
 	/** weeks of closed days and payments in the demo (off in tests, which start from a clean year) */
 	seedHistory: boolean;
+	/**
+	 * The pagoPA and Punto LIS simulators: anyone who reaches them can "pay" into a child's account
+	 * with money that does not exist, so they are served only where that is wanted.
+	 */
+	paymentSimulators: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -32,6 +37,7 @@ export function loadConfig(env: Env): Config {
 		mailDir: resolve(env.MAIL_DIR ?? `${dataDir}/mail`),
 		oidcDevPort: switchedOn(env.OIDC_DEV) ? Number(env.OIDC_DEV_PORT ?? 3001) : null,
 		seedDemo: switchedOn(env.SEED_DEMO),
-		seedHistory: switchedOn(env.SEED_HISTORY)
+		seedHistory: switchedOn(env.SEED_HISTORY),
+		paymentSimulators: switchedOn(env.PAYMENT_SIMULATORS)
 	};
 }

@@ -7,20 +7,30 @@ import { resolveAuth } from '$lib/server/auth';
 import { systemClock } from '$server/clock';
 import { testClock } from '$lib/server/test-clock';
 import { startDayCloseScheduler } from '$server/jobs/day-close-scheduler';
+import { pagopaJobOptions, startPagopaJobs } from '$server/payments/pagopa/jobs';
+import { onCredited } from '$server/payments/events';
+import { sendCreditNotices } from '$server/payments/alerts';
 
 let rt: Runtime;
 
 export const init: ServerInit = async () => {
 	rt = await startRuntime(loadConfig(env), { clock: testClock ?? systemClock });
 	const stopScheduler = env.DAY_CLOSE === 'off' ? () => {} : startDayCloseScheduler(rt);
+	const stopPagopaJobs = startPagopaJobs(rt, pagopaJobOptions(env, rt.config.origin));
+	const stopCreditNotices = onCredited((paymentId) => sendCreditNotices({ ...rt, origin: rt.config.origin }, paymentId));
 	process.once('sveltekit:shutdown', () => {
 		stopScheduler();
+		stopPagopaJobs();
+		stopCreditNotices();
 		void rt.close();
 	});
 };
 
 const runtimeHandle: Handle = ({ event, resolve }) => {
 	event.locals.rt = rt;
+	if (!rt.config.paymentSimulators && /^\/simulatore-(pagopa|lis)(\/|$)/.test(event.url.pathname)) {
+		return new Response('Simulatore non disponibile su questo server.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+	}
 	return resolve(event);
 };
 

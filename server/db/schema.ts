@@ -722,3 +722,72 @@ export const balanceAlerts = sqliteTable(
 	},
 	(t) => [primaryKey({ columns: [t.accountId, t.userId] })]
 );
+
+// ——— pagoPA simulator (server/payments/pagopa/simulator/) ———
+// What pagoPA itself would hold when a Comune runs on the embedded simulator: debt positions,
+// Checkout carts and the receipts it still has to deliver. The app's own code never reads these.
+
+/** A GPD debt position as received (`body`, JSON), keyed like GPD: the ente's fiscal code and the iupd. */
+export const simDebtPositions = sqliteTable(
+	'sim_debt_positions',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		organizationFiscalCode: text('organization_fiscal_code').notNull(),
+		iupd: text('iupd').notNull(),
+		status: text('status', { enum: ['DRAFT', 'VALID'] }).notNull(),
+		body: text('body').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('sim_debt_positions_iupd').on(t.organizationFiscalCode, t.iupd)]
+);
+
+/** One payment option of a debt position: what a PSP or Checkout pays, by ente and IUV. */
+export const simPaymentOptions = sqliteTable(
+	'sim_payment_options',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		positionId: integer('position_id')
+			.notNull()
+			.references(() => simDebtPositions.id),
+		organizationFiscalCode: text('organization_fiscal_code').notNull(),
+		iuv: text('iuv').notNull(),
+		amountCents: integer('amount_cents').notNull(),
+		description: text('description').notNull(),
+		companyName: text('company_name').notNull(),
+		debtorName: text('debtor_name').notNull(),
+		dueDate: text('due_date').notNull(),
+		/** the receipt issued when it was paid: pagoPA refuses to take the same notice twice */
+		paidReceiptId: text('paid_receipt_id')
+	},
+	(t) => [uniqueIndex('sim_payment_options_iuv').on(t.organizationFiscalCode, t.iuv)]
+);
+
+/** A Checkout cart: the request as received and what the payer did with it. */
+export const simCarts = sqliteTable('sim_carts', {
+	id: text('id').primaryKey(),
+	body: text('body').notNull(),
+	status: text('status', { enum: ['open', 'paid', 'cancelled', 'failed'] }).notNull(),
+	createdAt: createdAt()
+});
+
+/**
+ * Receipts to deliver to the ente's receiver, retried with backoff until it answers 200. Each
+ * receipt is queued twice (copy 1 and 2), as pagoPA sometimes sends one twice: the receiver
+ * must prove its idempotency on every payment, not once in a while.
+ */
+export const simReceiptOutbox = sqliteTable(
+	'sim_receipt_outbox',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		receiptId: text('receipt_id').notNull(),
+		copy: integer('copy').notNull(),
+		organizationFiscalCode: text('organization_fiscal_code').notNull(),
+		payload: text('payload').notNull(),
+		attempts: integer('attempts').notNull().default(0),
+		nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+		deliveredAt: integer('delivered_at', { mode: 'timestamp_ms' }),
+		lastError: text('last_error'),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('sim_receipt_outbox_copy').on(t.receiptId, t.copy), index('sim_receipt_outbox_due').on(t.deliveredAt, t.nextAttemptAt)]
+);

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { preparedFor } from '../db/prepared.js';
-import type { MailMessage } from '../mail/mailer.js';
+import type { Mailer, MailMessage } from '../mail/mailer.js';
+import { sendAll } from '../mail/send-all.js';
 import { defaultNotificationPrefs, NotificationPrefs } from '../../src/lib/shared/schemas.js';
 import { formatCents } from '../../src/lib/shared/money.js';
 import { creditedMessage, lowBalanceMessage } from './alert-messages.js';
@@ -127,4 +128,11 @@ export function creditedMessages(db: Db, origin: string, paymentId: number): Mai
 		}
 	}
 	return [...byGuardian.values()].map((e) => creditedMessage({ name: e.tenantName }, e.guardian, e.lines, `${origin}/home`));
+}
+
+/** After every credit: "ricarica accreditata" to the guardians, and the accounts' alert levels re-armed. */
+export function sendCreditNotices(deps: { db: Db; clock: Clock; mailer: Mailer; origin: string }, paymentId: number): void {
+	const credited = deps.db.$client.prepare('SELECT transaction_id FROM payments WHERE id = ?').pluck().get(paymentId) as number | null;
+	const rearmed = credited === null ? [] : reviewBalanceAlerts(deps.db, deps.clock, deps.origin, prepaidAccountsOf(deps.db, credited));
+	sendAll(deps.mailer, [...creditedMessages(deps.db, deps.origin, paymentId), ...rearmed], '[ricarica]');
 }

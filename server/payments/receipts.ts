@@ -2,6 +2,7 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { payments, receipts, tenants } from '../db/schema.js';
+import { preparedFor } from '../db/prepared.js';
 import { zonedDate } from '../calendar/zoned-time.js';
 import { formatCents } from '../../src/lib/shared/money.js';
 import { formatDateIt } from '../../src/lib/shared/dates.js';
@@ -34,40 +35,70 @@ export type ReceiptOutcome =
  * Everything is one SQLite transaction, so a receipt and a day close on the same account serialise.
  * A receipt is never refused: pagoPA would redeliver it forever; what is wrong is flagged.
  */
-export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: string): ReceiptOutcome {
-	return db.transaction((tx) => {
-		const now = clock.now();
-		const tenant = tx.select({ id: tenants.id, timezone: tenants.timezone }).from(tenants).where(eq(tenants.codiceFiscaleEnte, receipt.fiscalCode)).get();
-		const payment = tenant
-			? tx.select().from(payments).where(and(eq(payments.tenantId, tenant.id), eq(payments.noticeNumber, receipt.noticeNumber))).get()
-			: undefined;
-		const stored = tx
+// The receipt receiver's path (bench/receipts.ts): building and preparing drizzle SQL cost more
+// than running it, so each statement is prepared once per connection. They run on the same
+// connection as the transaction below, hence inside it.
+const statements = preparedFor((db) => {
+	const p = sql.placeholder;
+	return {
+		tenantByCf: db.select({ id: tenants.id, timezone: tenants.timezone }).from(tenants).where(eq(tenants.codiceFiscaleEnte, p('cf'))).prepare(),
+		paymentByNotice: db.select().from(payments).where(and(eq(payments.tenantId, p('tenant')), eq(payments.noticeNumber, p('notice')))).prepare(),
+		insertReceipt: db
 			.insert(receipts)
 			.values({
-				tenantId: tenant?.id ?? null,
-				receiptId: receipt.receiptId,
-				noticeNumber: receipt.noticeNumber,
-				fiscalCode: receipt.fiscalCode,
-				creditorReferenceId: receipt.creditorReferenceId,
-				amountCents: receipt.paymentAmountCents,
-				outcome: receipt.outcome,
-				paymentDateTime: receipt.paymentDateTime,
-				paymentId: payment?.id ?? null,
+				tenantId: p('tenant'),
+				receiptId: p('receiptId'),
+				noticeNumber: p('notice'),
+				fiscalCode: p('cf'),
+				creditorReferenceId: p('creditorReferenceId'),
+				amountCents: p('amount'),
+				outcome: p('outcome'),
+				paymentDateTime: p('paymentDateTime'),
+				paymentId: p('payment'),
 				status: 'flagged',
-				payload,
-				receivedAt: now
+				payload: p('payload'),
+				receivedAt: p('now')
 			})
 			.onConflictDoNothing({ target: receipts.receiptId })
 			.returning({ id: receipts.id })
-			.get();
+			.prepare(),
+		countRedelivery: db.update(receipts).set({ redeliveries: sql`${receipts.redeliveries} + 1` }).where(eq(receipts.receiptId, p('receiptId'))).prepare(),
+		// set() takes no placeholders, only SQL: the values go to the driver as given (time in ms).
+		settle: db.update(receipts).set({ status: sql`${p('status')}`, flag: sql`${p('flag')}` }).where(eq(receipts.id, p('id'))).prepare(),
+		setPayment: db
+			.update(payments)
+			.set({ status: sql`${p('status')}`, flag: sql`${p('flag')}`, updatedAt: sql`${p('nowMs')}` })
+			.where(eq(payments.id, p('id')))
+			.prepare()
+	};
+});
+
+export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: string): ReceiptOutcome {
+	const q = statements(db);
+	return db.transaction((tx) => {
+		const now = clock.now();
+		const tenant = q.tenantByCf.get({ cf: receipt.fiscalCode });
+		const payment = tenant ? q.paymentByNotice.get({ tenant: tenant.id, notice: receipt.noticeNumber }) : undefined;
+		const stored = q.insertReceipt.get({
+			tenant: tenant?.id ?? null,
+			receiptId: receipt.receiptId,
+			notice: receipt.noticeNumber,
+			cf: receipt.fiscalCode,
+			creditorReferenceId: receipt.creditorReferenceId,
+			amount: receipt.paymentAmountCents,
+			outcome: receipt.outcome,
+			paymentDateTime: receipt.paymentDateTime,
+			payment: payment?.id ?? null,
+			payload,
+			now
+		});
 		if (!stored) {
-			tx.update(receipts).set({ redeliveries: sql`${receipts.redeliveries} + 1` }).where(eq(receipts.receiptId, receipt.receiptId)).run();
+			q.countRedelivery.run({ receiptId: receipt.receiptId });
 			return { status: 'duplicate' } as const;
 		}
-		const settle = (status: 'credited' | 'flagged' | 'ko', flag: string | null) =>
-			tx.update(receipts).set({ status, flag }).where(eq(receipts.id, stored.id)).run();
+		const settle = (status: 'credited' | 'flagged' | 'ko', flag: string | null) => q.settle.run({ status, flag, id: stored.id });
 		const flagPayment = (flag: string) => {
-			if (payment) tx.update(payments).set({ status: 'flagged', flag, updatedAt: now }).where(eq(payments.id, payment.id)).run();
+			if (payment) q.setPayment.run({ status: 'flagged', flag, nowMs: now.getTime(), id: payment.id });
 		};
 
 		if (receipt.outcome !== 'OK') {
@@ -99,7 +130,7 @@ export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: st
 			return { status: 'flagged', paymentId: payment.id, credited: true, flag } as const;
 		}
 		settle('credited', null);
-		tx.update(payments).set({ status: 'paid', updatedAt: now }).where(eq(payments.id, payment.id)).run();
+		q.setPayment.run({ status: 'paid', flag: payment.flag, nowMs: now.getTime(), id: payment.id });
 		return { status: 'credited', paymentId: payment.id } as const;
 	});
 }

@@ -21,7 +21,11 @@ export const PaymentSettings = z.object({
 				checkoutBaseUrl: z.url(),
 				gpdBaseUrl: z.url(),
 				checkoutSubscriptionKey: z.string().min(1),
-				gpdSubscriptionKey: z.string().min(1)
+				gpdSubscriptionKey: z.string().min(1),
+				/** where GPD transfers the money: the ente's IBAN registered on pagoPA */
+				iban: z.string().regex(/^IT\d{2}[A-Z]\d{10}[0-9A-Z]{12}$/),
+				/** the transfer's taxonomy code (pagoPA "category"), e.g. 9/0101108TS/ */
+				transferCategory: z.string().min(1)
 			})
 		])
 		.default({ mode: 'simulator' }),
@@ -29,6 +33,8 @@ export const PaymentSettings = z.object({
 	receiptSecret: z.string().min(32).nullable().default(null),
 	/** HMAC-SHA256 key of the Punto LIS notifications */
 	lisSecret: z.string().min(32).nullable().default(null),
+	/** simulator: /simulatore-lis/ signs fake payments with lisSecret; live: only the LIS network's notifications */
+	lis: z.object({ mode: z.enum(['simulator', 'live']) }).default({ mode: 'simulator' }),
 	/** payments switched off from `from` until the day before `resumeOn` (the seed's 22/12 → 10/01) */
 	pause: z.object({ from: isoDate, resumeOn: isoDate, message: z.string().max(500) }).nullable().default(null)
 });

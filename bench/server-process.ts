@@ -1,0 +1,89 @@
+/**
+ * The benchmarks' real server: the test build as its own process on a free port. Shared by the
+ * HTTP benchmarks (bench/receipts.ts; bench/marks-http.ts still carries its own copy).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+
+/** The test build is remade only when a source file is newer than it (BENCH_BUILD=1 forces it, BENCH_SKIP_BUILD=1 never). */
+export function ensureTestBuild(buildDir: string, log: (line: string) => void): void {
+	if (process.env.BENCH_SKIP_BUILD === '1') return;
+	let built = 0;
+	try {
+		built = statSync(resolve(buildDir, 'index.js')).mtimeMs;
+	} catch {
+		built = 0;
+	}
+	const newer = (path: string): boolean => {
+		const st = statSync(path);
+		if (!st.isDirectory()) return st.mtimeMs > built;
+		return readdirSync(path).some((name) => newer(join(path, name)));
+	};
+	const stale = ['src', 'server', 'static', 'drizzle', 'package.json', 'package-lock.json', 'vite.config.ts', 'svelte.config.js'].some((p) => existsSync(p) && newer(p));
+	if (process.env.BENCH_BUILD !== '1' && !stale) return;
+	log(`building the test build into ${buildDir}/ …`);
+	const t0 = Date.now();
+	const build = spawnSync('flock', ['/tmp/mensa-build.lock', 'env', `BUILD_DIR=${buildDir}`, 'npx', 'vite', 'build', '--mode', 'test'], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+	if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
+	log(`  built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+export async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+	const { port } = server.address() as AddressInfo;
+	await new Promise<void>((r) => server.close(() => r()));
+	return port;
+}
+
+export interface BenchServer {
+	url: string;
+	child: ChildProcess;
+	log: () => string;
+	stop(): Promise<void>;
+}
+
+export async function startBenchServer(buildDir: string, dataDir: string, env: Record<string, string>): Promise<BenchServer> {
+	const port = await freePort();
+	const url = `http://127.0.0.1:${port}`;
+	// BENCH_SERVER_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
+	const profile = process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_SERVER_PROFILE)}`] : [];
+	const child = spawn(process.execPath, [...profile, resolve(buildDir, 'index.js')], {
+		env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', ORIGIN: url, DATA_DIR: dataDir, OIDC_DEV_PORT: '0', MENSA_TEST_CLOCK: '1', ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let out = '';
+	await new Promise<void>((resolveStart, reject) => {
+		const onData = (chunk: Buffer) => {
+			out += chunk.toString();
+			if (out.includes('Listening on')) resolveStart();
+		};
+		child.stdout!.on('data', onData);
+		child.stderr!.on('data', onData);
+		child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+		setTimeout(() => reject(new Error(`server did not start in 30 s:\n${out}`)), 30_000).unref();
+	});
+	return {
+		url,
+		child,
+		log: () => out,
+		async stop() {
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			const exited = new Promise((r) => child.once('exit', r));
+			child.kill('SIGTERM');
+			await exited;
+		}
+	};
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc: contention on the machine does not inflate it. */
+export function cpuSeconds(pid: number | undefined): number {
+	try {
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return (Number(fields[11]) + Number(fields[12])) / 100;
+	} catch {
+		return NaN;
+	}
+}

@@ -1,0 +1,25 @@
+/**
+ * What happens after money reaches a family's account, outside the ledger transaction: the
+ * "ricarica accreditata" e-mail, balance alerts. Whoever sends them registers here
+ * (`onCredited(listener)`); the receipt receiver calls `emitCredited` after the commit.
+ */
+export type CreditedListener = (paymentId: number) => void | Promise<void>;
+
+const listeners = new Set<CreditedListener>();
+
+/** Registers a listener; the function returned removes it. */
+export function onCredited(listener: CreditedListener): () => void {
+	listeners.add(listener);
+	return () => listeners.delete(listener);
+}
+
+/** A failing listener (SMTP down) is logged and never undoes or delays the credit already committed. */
+export function emitCredited(paymentId: number, log: (line: string, error: unknown) => void = console.error): void {
+	for (const listener of listeners) {
+		try {
+			void Promise.resolve(listener(paymentId)).catch((error) => log(`[ricarica] avviso dopo l’accredito del pagamento ${paymentId} non riuscito`, error));
+		} catch (error) {
+			log(`[ricarica] avviso dopo l’accredito del pagamento ${paymentId} non riuscito`, error);
+		}
+	}
+}

@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../clock.js';
+import { createGroupCommit } from '../../db/group-commit.js';
+import { tenantScope } from '../../db/tenant-scope.js';
+import { fixtureOf, rows, seededDb } from '../../meals/test-fixture.js';
+import { createCart } from '../carts.js';
+import { onCredited } from '../events.js';
+import { receiveReceipt } from './receiver.js';
+import { ensureReceiptSecret } from './simulator/receipt-secret.js';
+
+const clock = fixedClock('2026-11-23T11:00:00Z');
+
+async function setup() {
+	const db = await seededDb();
+	const f = fixtureOf(db);
+	const secret = ensureReceiptSecret(db, f.mazze.id);
+	const group = rows(db, 'SELECT id FROM service_groups WHERE tenant_id = ?', f.mazze.id)[0].id as number;
+	const cart = createCart(db, clock, tenantScope(f.mazze.id), f.mazze, f.maria, 'pagopa_online', [{ consumerId: f.luca.id, serviceGroupId: group, amountCents: 2500 }]);
+	if (cart.status !== 'created') throw new Error(cart.message);
+	const deps = { db, clock, groupCommit: createGroupCommit(db) };
+	const body = (over: Record<string, unknown> = {}) =>
+		JSON.stringify({
+			receiptId: 'rcp-1',
+			noticeNumber: cart.payment.noticeNumber,
+			fiscalCode: f.mazze.codiceFiscaleEnte,
+			creditorReferenceId: cart.payment.noticeNumber!.slice(1),
+			paymentAmount: 2500,
+			outcome: 'OK',
+			paymentDateTime: '2026-11-23T12:00:00',
+			...over
+		});
+	const stored = () => rows(db, 'SELECT count(*) AS n FROM receipts')[0].n;
+	return { db, f, secret, cart, deps, body, stored };
+}
+
+describe('receipt receiver', () => {
+	let credited: number[];
+	let off: () => void;
+	beforeEach(() => {
+		credited = [];
+		off = onCredited((id) => void credited.push(id));
+	});
+	afterEach(() => off());
+
+	it('credits a well-formed receipt once, acknowledges every delivery, tolerates extra fields and tells the listeners once', async () => {
+		const { deps, secret, body, cart, db } = await setup();
+		const first = await receiveReceipt(deps, `Bearer ${secret}`, body({ idPSP: 'X', debtor: { fullName: 'Maria Rossi' } }));
+		expect(first).toMatchObject({ status: 200, body: { outcome: 'OK' }, applied: { status: 'credited', paymentId: cart.payment.id } });
+		const again = await receiveReceipt(deps, `Bearer ${secret}`, body());
+		expect(again).toMatchObject({ status: 200, applied: { status: 'duplicate' } });
+		expect(credited).toEqual([cart.payment.id]);
+		expect(rows(db, 'SELECT redeliveries FROM receipts')).toEqual([{ redeliveries: 1 }]);
+	});
+
+	it.each([
+		['not JSON', '{"receiptId":', /JSON/],
+		['a missing field', JSON.stringify({ receiptId: 'x' }), /noticeNumber/],
+		['an amount in euros with decimals', null, /paymentAmount/],
+		['an unknown outcome', 'outcome', /outcome/],
+		['a short notice number', 'notice', /noticeNumber/]
+	])('answers 400 to %s and stores nothing', async (_, raw, message) => {
+		const { deps, secret, body, stored } = await setup();
+		const payload = raw === null ? body({ paymentAmount: 25.0001 }) : raw === 'outcome' ? body({ outcome: 'MAYBE' }) : raw === 'notice' ? body({ noticeNumber: '3010' }) : raw;
+		const answer = await receiveReceipt(deps, `Bearer ${secret}`, payload);
+		expect(answer.status).toBe(400);
+		expect(JSON.stringify(answer.body)).toMatch(message);
+		expect(stored()).toBe(0);
+	});
+
+	it.each([
+		['no Authorization', () => null],
+		['a wrong secret', (s: string) => `Bearer ${s}x`],
+		['the secret without Bearer', (s: string) => s],
+		['an empty bearer', () => 'Bearer ']
+	])('answers 401 to %s and stores nothing', async (_, auth) => {
+		const { deps, secret, body, stored } = await setup();
+		const answer = await receiveReceipt(deps, auth(secret), body());
+		expect(answer).toMatchObject({ status: 401, body: { outcome: 'KO' } });
+		expect(stored()).toBe(0);
+	});
+
+	it('answers 401 for an ente that is none of ours (no secret to check)', async () => {
+		const { deps, secret, body, stored } = await setup();
+		expect((await receiveReceipt(deps, `Bearer ${secret}`, body({ fiscalCode: '00856930102' }))).status).toBe(401);
+		expect(stored()).toBe(0);
+	});
+
+	it('records and acknowledges a wrong amount without crediting or telling the listeners', async () => {
+		const { deps, secret, body, cart, db } = await setup();
+		const answer = await receiveReceipt(deps, `Bearer ${secret}`, body({ paymentAmount: 2400 }));
+		expect(answer).toMatchObject({ status: 200, applied: { status: 'flagged', credited: false } });
+		expect(credited).toEqual([]);
+		expect(rows(db, 'SELECT status, transaction_id AS tx FROM payments WHERE id = ?', cart.payment.id)).toEqual([{ status: 'flagged', tx: null }]);
+	});
+});
