@@ -4,8 +4,11 @@ import type { PageServerLoad } from './$types';
 import { serverCaller } from '$lib/server/trpc';
 
 export const load: PageServerLoad = async (event) => {
+	const caller = serverCaller(event);
+	const consumerId = Number(event.params.id);
 	try {
-		return { consumer: await serverCaller(event).guardian.consumer({ consumerId: Number(event.params.id) }) };
+		const [consumer, balances] = await Promise.all([caller.guardian.consumer({ consumerId }), caller.account.balances({ consumerId })]);
+		return { consumer, balances };
 	} catch (e) {
 		if (e instanceof TRPCError && e.code === 'NOT_FOUND') error(404, e.message);
 		throw e;

@@ -1,0 +1,29 @@
+import { formatDateIt } from '../../src/lib/shared/dates.js';
+import type { StatementDocument } from './statement-pdf.js';
+
+/** 123456 → "1234,56": a number Italian Excel reads as such (no grouping dot to misread). */
+function csvCents(cents: number): string {
+	const abs = Math.abs(cents);
+	return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
+}
+
+function field(text: string): string {
+	return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+// A cell starting with = + - @ is a formula to a spreadsheet: text we did not write stays text.
+const asText = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
+/**
+ * The estratto conto as Italian Excel opens it with a double click: UTF-8 with a BOM (or "è" and
+ * "€" turn to mojibake), ";" between fields, decimal comma, CRLF, one header row.
+ */
+export function statementCsv(s: StatementDocument): string {
+	const lines = [
+		['Data', 'Descrizione', 'Importo (€)', 'Saldo (€)'],
+		[formatDateIt(s.from), 'Saldo iniziale', '', csvCents(s.openingCents)],
+		...s.rows.map((r) => [formatDateIt(r.valueDate), asText(r.description), csvCents(r.amountCents), csvCents(r.balanceCents)]),
+		[formatDateIt(s.to), 'Saldo finale', '', csvCents(s.closingCents)]
+	];
+	return `\uFEFF${lines.map((l) => l.map(field).join(';')).join('\r\n')}\r\n`;
+}
