@@ -103,8 +103,8 @@ function line(doc: Doc, text: string, x: number, y: number, width: number, font 
 	doc.font(font).fontSize(size).fillColor(color).text(text, x, y, { width, height: size * 1.3, ellipsis: '…', lineBreak: false });
 }
 
-/** The QR code as vector squares, 3 pt a module: sharp on any printer, no image to embed. */
-function drawQr(doc: Doc, payload: string, x: number, y: number, module: number): number {
+/** The QR code as vector squares, `module` pt each: sharp on any printer, no image to embed (the Punto LIS card uses it too). */
+export function drawQr(doc: Doc, payload: string, x: number, y: number, module: number): number {
 	// pagoPA's rules: version 4 (33×33 modules), error correction M, UTF-8 text, i.e. byte mode;
 	// the longest payload (53 bytes: an 11-digit amount) fits version 4 at M (62 bytes).
 	const qr = QRCode.create([{ data: new TextEncoder().encode(payload), mode: 'byte' }], { errorCorrectionLevel: 'M', version: 4 });

@@ -1,0 +1,39 @@
+import { json, type RequestHandler } from '@sveltejs/kit';
+import { receiveLisNotification, type LisOutcome } from '$server/payments/lis/notification';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '$server/payments/lis/signature';
+import { emitCredited } from '$server/payments/events';
+
+/*
+ * The LIS network's notification of a payment at a retailer (server to server, JSON, signed).
+ * A redelivery of a credited transaction answers 200 with the same body, so the network stops.
+ */
+type Refusal = Exclude<LisOutcome, { status: 'credited' }>;
+
+function refusal(o: Refusal): { status: number; code: string; message: string } {
+	switch (o.status) {
+		case 'malformed':
+			return { status: 400, code: 'BAD_REQUEST', message: `Notifica non valida: ${o.message}` };
+		case 'unauthorized':
+			return { status: 401, code: 'UNAUTHORIZED', message: `Notifica non autenticata: ${o.reason}` };
+		case 'unknown_code':
+			return { status: 404, code: 'UNKNOWN_CODE', message: 'Codice Punto LIS sconosciuto.' };
+		case 'conflict':
+			return { status: 409, code: 'CONFLICT', message: 'Operazione LIS già ricevuta con dati diversi (importo o codice): non accreditata.' };
+	}
+}
+
+export const POST: RequestHandler = async ({ request, locals }) => {
+	const outcome = receiveLisNotification(locals.rt.db, locals.rt.clock, {
+		rawBody: await request.text(),
+		signature: request.headers.get(SIGNATURE_HEADER),
+		timestamp: request.headers.get(TIMESTAMP_HEADER)
+	});
+	const headers: Record<string, string> = { 'cache-control': 'no-store' };
+	if (outcome.status === 'credited') {
+		if (outcome.replay) headers['idempotent-replayed'] = 'true';
+		else emitCredited(outcome.credit.paymentId);
+		return json({ status: 'credited', credit: outcome.credit }, { headers });
+	}
+	const { status, code, message } = refusal(outcome);
+	return json({ error: { message, code } }, { status, headers });
+};
