@@ -16,6 +16,9 @@ export function staffNav(roles: readonly { role: Role }[]): NavLink[] {
 			{ href: '/ufficio', label: 'Ufficio scuola' },
 			{ href: '/ufficio/calendario', label: 'Calendario' },
 			{ href: '/ufficio/correzioni', label: 'Correzioni' },
+			{ href: '/ufficio/pagamenti', label: 'Pagamenti' },
+			{ href: '/ufficio/saldi', label: 'Gestione saldi' },
+			{ href: '/ufficio/impostazioni-pagamenti', label: 'Pausa pagamenti' },
 			{ href: '/cucina', label: 'Pasti del giorno' }
 		];
 	}

@@ -1,0 +1,73 @@
+import { fail, type RequestEvent } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { tenantScope } from '$server/db/tenant-scope';
+import { applyMigration, planMigration, type MigrationReport } from '$server/payments/balance-migration';
+import { TOO_LARGE } from '$server/payments/office/migration-csv';
+import { operatorPage } from '../pagamenti/office-page';
+
+export const load: PageServerLoad = (event) => operatorPage(event).page;
+
+/**
+ * The file comes as a multipart upload (it can exceed what a tRPC call carries). The body is read
+ * whole, up to adapter-node's BODY_SIZE_LIMIT (3 MB, server/serve.js): answering before the upload
+ * ends would leave the browser's connection mid-request. The file's own limit is parseMigrationCsv's.
+ */
+async function uploaded(event: RequestEvent): Promise<{ fileName: string; bytes: Uint8Array } | { message: string }> {
+	let form: FormData;
+	try {
+		form = await event.request.formData();
+	} catch {
+		return { message: TOO_LARGE };
+	}
+	const file = form.get('file');
+	if (!(file instanceof File) || file.size === 0) return { message: 'Scegli il file CSV dei saldi.' };
+	return { fileName: file.name.slice(0, 200), bytes: new Uint8Array(await file.arrayBuffer()) };
+}
+
+const SHOWN_MATCHED = 100;
+
+/** What the page shows: every line with a problem, the first matched ones, and no ids. */
+function shown(r: MigrationReport) {
+	const matched = r.lines.filter((l) => l.status === 'matched');
+	const lines = r.lines.filter((l) => l.status !== 'matched' || matched.indexOf(l) < SHOWN_MATCHED);
+	return {
+		fileName: r.fileName,
+		header: r.header,
+		separator: r.separator,
+		counts: r.counts,
+		totalCents: r.totalCents,
+		appliedAt: r.appliedAt,
+		hiddenMatched: Math.max(0, matched.length - SHOWN_MATCHED),
+		lines: lines.map(({ line, codiceFiscale, group, amountText, amountCents, status, reason, consumerName }) => ({ line, codiceFiscale, group, amountText, amountCents, status, reason, consumerName }))
+	};
+}
+
+export const actions: Actions = {
+	verifica: async (event) => {
+		const { tenant } = operatorPage(event);
+		const file = await uploaded(event);
+		if ('message' in file) return fail(400, { problem: file.message });
+		const plan = planMigration(event.locals.rt.db, tenantScope(tenant.id), file.fileName, file.bytes);
+		if (plan.status === 'rejected') return fail(400, { problem: plan.message });
+		return { step: 'dry-run' as const, report: shown(plan.report) };
+	},
+	applica: async (event) => {
+		const { tenant } = operatorPage(event);
+		const auth = event.locals.auth!;
+		const file = await uploaded(event);
+		if ('message' in file) return fail(400, { problem: file.message });
+		const { rt } = event.locals;
+		const actor = { userId: auth.user.id, name: `${auth.user.givenName} ${auth.user.familyName}`, ip: event.getClientAddress() };
+		const r = applyMigration(rt.db, rt.clock, tenantScope(tenant.id), tenant.timezone, actor, file.fileName, file.bytes);
+		switch (r.status) {
+			case 'rejected':
+				return fail(400, { problem: r.message });
+			case 'not_clean':
+				return fail(400, { problem: 'Nessun saldo applicato: il file ha righe non abbinate o non valide. Correggile e verifica di nuovo.', step: 'dry-run' as const, report: shown(r.report) });
+			case 'already_applied':
+				return fail(409, { problem: null, step: 'already' as const, report: shown(r.report) });
+			case 'applied':
+				return { step: 'applied' as const, report: shown(r.report), transactions: r.transactions };
+		}
+	}
+};
