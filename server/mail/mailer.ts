@@ -6,6 +6,8 @@ export interface MailMessage {
 	to: string;
 	subject: string;
 	text: string;
+	/** nodemailer's own shape, so messages pass through unchanged (e.g. the avviso PDF) */
+	attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface Mailer {

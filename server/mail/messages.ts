@@ -40,3 +40,21 @@ export function resetPasswordMessage(tenant: TenantLike, to: string, link: strin
 			signature(tenant)
 	};
 }
+
+export function avvisoMessage(
+	tenant: TenantLike,
+	to: string,
+	avviso: { noticeNumber: string; noticeNumberFormatted: string; subject: string; amount: string; dueDate: string; pdf: Uint8Array }
+): MailMessage {
+	return {
+		to,
+		subject: `Avviso di pagamento ${avviso.noticeNumberFormatted} — Comune di ${tenant.name}`,
+		text:
+			`Ciao,\n\nin allegato l'avviso di pagamento pagoPA che hai generato:\n\n` +
+			`${avviso.subject}\nImporto: ${avviso.amount}\nDa pagare entro il ${avviso.dueDate}\nCodice avviso: ${avviso.noticeNumberFormatted}\n\n` +
+			`Puoi pagarlo in tabaccheria, in banca, all'ufficio postale o online: basta il codice QR o il codice avviso. ` +
+			`La ricarica arriva sul saldo quando pagoPA ci conferma il pagamento.` +
+			signature(tenant),
+		attachments: [{ filename: `avviso-${avviso.noticeNumber}.pdf`, content: Buffer.from(avviso.pdf), contentType: 'application/pdf' }]
+	};
+}

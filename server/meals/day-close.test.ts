@@ -41,7 +41,7 @@ describe('closeDay', () => {
 		expect(marks.map((m) => m.status)).toEqual(['applied', 'applied']);
 		clock.set(rome('2026-11-24', '09:30:00', false));
 		const result = closeDay(db, clock, f.mazze, '2026-11-24');
-		expect(result).toEqual({ status: 'closed', date: '2026-11-24', meals: 2, totalCents: 840 });
+		expect(result).toMatchObject({ status: 'closed', date: '2026-11-24', meals: 2, totalCents: 840 });
 
 		expect(rows(db, 'SELECT consumer_id, kind, diet_label, price_cents FROM meals WHERE date = ? ORDER BY consumer_id', '2026-11-24')).toEqual([
 			{ consumer_id: f.luca.id, kind: 'normale', diet_label: null, price_cents: 420 },
@@ -132,7 +132,7 @@ describe('daysToClose and catching up', () => {
 		expect(daysToClose(db, f.mazze, clock.now())).toEqual([]);
 		clock.set(rome('2026-11-02', '09:30:05', false));
 		expect(daysToClose(db, f.mazze, clock.now())).toEqual(['2026-11-02']);
-		expect(closeDueDays(db, clock, f.mazze)).toEqual([{ status: 'closed', date: '2026-11-02', meals: 3, totalCents: 1090 }]);
+		expect(closeDueDays(db, clock, f.mazze)).toMatchObject([{ status: 'closed', date: '2026-11-02', meals: 3, totalCents: 1090 }]);
 
 		// downtime: five days later, 08:00 on Saturday
 		clock.advance(5 * 86_400_000 - 90 * 60_000 - 5_000);

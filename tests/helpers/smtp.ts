@@ -6,6 +6,7 @@ export interface ReceivedMail {
 	to: string;
 	subject: string;
 	text: string;
+	attachments: { filename: string; contentType: string; content: Buffer }[];
 }
 
 /** A real SMTP server on loopback that keeps what it receives, for tests to read. */
@@ -20,7 +21,8 @@ export async function startTestSmtp() {
 			simpleParser(stream)
 				.then((mail: ParsedMail) => {
 					for (const rcpt of session.envelope.rcptTo) {
-						received.push({ to: rcpt.address.toLowerCase(), subject: mail.subject ?? '', text: mail.text ?? '' });
+						const attachments = mail.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content }));
+						received.push({ to: rcpt.address.toLowerCase(), subject: mail.subject ?? '', text: mail.text ?? '', attachments });
 					}
 					waiters.splice(0).forEach((wake) => wake());
 					callback();

@@ -51,6 +51,12 @@ const validInputs: Record<string, ValidInput> = {
 	'meals.days': { consumerId: 1, from: '2026-11-23', to: '2026-11-29' },
 	'meals.mark': { marks: [{ mutationId: '6f1c2a9e-3b7d-4c1e-9a2f-5d8e7b6a4c3d', consumerId: 1, date: '2026-11-24', kind: 'assenza', value: true }] },
 	'meals.history': { consumerId: 1, date: '2026-11-24' },
+	'payments.ricarica': NO_INPUT,
+	'payments.createCart': { lines: [{ consumerId: 1, serviceGroupId: 1, amountCents: 2_000 }], channel: 'pagopa_avviso', declaration: true },
+	'payments.emailAvviso': { paymentId: 1 },
+	'payments.list': NO_INPUT,
+	'account.balances': { consumerId: 1 },
+	'account.statement': { consumerId: 1, serviceGroupId: 1, from: '2026-11-01', to: '2026-11-30' },
 	'office.kitchenReport': { date: '2026-11-24' },
 	'office.correctDay': { consumerId: 1, date: '2026-11-24', assenza: true, pastoInBianco: false, reason: 'Telefonata della famiglia' },
 	'office.searchConsumers': { q: 'rossi' },
@@ -59,7 +65,17 @@ const validInputs: Record<string, ValidInput> = {
 	'office.setCalendar': { schoolId: 1, schoolYearId: 1, weekdays: [1, 2, 3, 4, 5], firstDay: '2026-09-14', lastDay: '2027-06-10' },
 	// ids rather than null: the "wrong types" case turns a null into 42, a valid id
 	'office.addClosure': { schoolId: 1, schoolClassId: 2, fromDate: '2026-12-23', toDate: '2027-01-06', reason: 'Vacanze di Natale' },
-	'office.removeClosure': { closureId: 1 }
+	'office.removeClosure': { closureId: 1 },
+	'officePayments.payments': { page: 1, sort: 'date', dir: 'desc', status: 'paid', channel: 'sportello', q: 'rossi' },
+	'officePayments.receiptsToCheck': { page: 1 },
+	'officePayments.consumerAccounts': { consumerId: 1 },
+	'officePayments.counterTopup': { consumerId: 1, serviceGroupId: 1, amount: '20,00', method: 'contanti', receiptNumber: 'R-2026/0042' },
+	'officePayments.refund': { requestId: '0b6f6a52-4a8e-4c43-9d55-6e2f1f0f7c11', consumerId: 1, serviceGroupId: 1, amount: '10,00', reason: 'Trasferimento ad altro Comune' },
+	'officePayments.transfer': { requestId: '5d0c1e7a-2b9f-4f3e-8a61-0c7d2e9b4a55', fromConsumerId: 1, toConsumerId: 2, serviceGroupId: 1, amount: '5,00', reason: 'Richiesta della madre' },
+	'officePayments.reconciliation': { date: '2026-11-23' },
+	'officePayments.pause': NO_INPUT,
+	'officePayments.setPause': { from: '2026-12-22', resumeOn: '2027-01-10', message: 'Il servizio di pagamento verrà riattivato il 10/01.' },
+	'officePayments.clearPause': NO_INPUT
 };
 
 // ---------------------------------------------------------------------------------------------
