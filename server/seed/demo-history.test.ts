@@ -18,7 +18,9 @@ describe('the demo history', () => {
 		expect(rows(db, "SELECT count(*) AS n FROM day_marks WHERE assenza = 1")[0].n).toBeGreaterThan(1);
 		expect(rows(db, 'SELECT channel, status FROM payments ORDER BY id')).toEqual([
 			{ channel: 'pagopa_online', status: 'paid' },
+			{ channel: 'sportello', status: 'paid' },
 			{ channel: 'pagopa_avviso', status: 'paid' },
+			{ channel: 'lis', status: 'paid' },
 			{ channel: 'pagopa_avviso', status: 'flagged' }
 		]);
 		const balances = rows(db, "SELECT c.given_name AS name, a.balance_cents AS cents FROM ledger_accounts a JOIN consumers c ON c.id = a.consumer_id WHERE a.kind = 'prepaid' ORDER BY c.given_name");
@@ -26,6 +28,7 @@ describe('the demo history', () => {
 		expect(of('Anna')).toBeLessThan(0);
 		expect(of('Luca')).toBeGreaterThan(0);
 		expect(of('Sofia')).toBeGreaterThan(0);
+		expect(of('Tommaso')).toBeGreaterThan(0);
 		expect(checkLedger(db)).toEqual([]);
 	});
 });

@@ -9,6 +9,9 @@ import { applyMarks } from '../meals/marks.js';
 import { closeDay } from '../meals/day-close.js';
 import { createCart, markPending } from '../payments/carts.js';
 import { applyReceipt } from '../payments/receipts.js';
+import { lisCodeFor } from '../payments/lis/code.js';
+import { creditLisPayment } from '../payments/lis/notification.js';
+import { recordCounterTopup } from '../payments/office/counter-topup.js';
 
 export const HISTORY_WEEKS = 6;
 
@@ -40,6 +43,21 @@ export function seedDemoHistory(db: Db, now: Date): { days: number } {
 		const r = { receiptId: `demo-${cart.payment.noticeNumber}`, noticeNumber: cart.payment.noticeNumber!, fiscalCode: mazze.codiceFiscaleEnte, creditorReferenceId: cart.payment.noticeNumber!.slice(1), paymentAmountCents: paidCents ?? cart.payment.amountCents, outcome: 'OK' as const, paymentDateTime: clock.now().toISOString() };
 		applyReceipt(db, clock, r, JSON.stringify(r));
 	};
+	const atLis = (day: string, consumerId: number, amountCents: number) => {
+		clock.set(at(day, '17:10'));
+		const code = lisCodeFor(db, clock, scope, consumerId, refezione);
+		creditLisPayment(db, clock, scope, mazze.timezone, { transactionId: `LIS-DEMO-${day}`, code, amountCents, paidAt: clock.now().toISOString(), pointName: 'Tabaccheria Centrale, Mazzè' });
+	};
+	const atCounter = (day: string) => {
+		const chiusi = all.find((t) => t.slug === 'chiusi-della-verna')!;
+		const chiusiScope = tenantScope(chiusi.id);
+		const tommaso = db.select().from(consumers).where(and(eq(consumers.tenantId, chiusi.id), eq(consumers.givenName, 'Tommaso'))).get()!;
+		const operator = db.select().from(users).where(and(eq(users.tenantId, chiusi.id), eq(users.email, 'ufficio@chiusi.example.it'))).get()!;
+		const group = db.select().from(serviceGroups).where(eq(serviceGroups.tenantId, chiusi.id)).get()!.id;
+		clock.set(at(day, '11:00'));
+		const actor = { userId: operator.id, name: `${operator.givenName} ${operator.familyName}`, ip: '127.0.0.1' };
+		recordCounterTopup(db, clock, chiusiScope, chiusi.timezone, actor, { consumerId: tommaso.id, serviceGroupId: group, amountCents: 18000, method: 'contanti', receiptNumber: 'DEMO-0001' });
+	};
 	const absent = (day: string, consumerId: number) => {
 		clock.set(at(day, '07:45'));
 		applyMarks(db, clock, scope, mazze, { userId: maria.id, channel: 'app', mayMark: () => true, bypassCutoff: false }, [{ mutationId: `demo-${day}-${consumerId}`, consumerId, date: day, kind: 'assenza', value: true }]);
@@ -47,12 +65,14 @@ export function seedDemoHistory(db: Db, now: Date): { days: number } {
 
 	// The demo Comune joined when its history begins: the scheduler then carries on from today.
 	db.update(tenants).set({ createdAt: at(start, '00:00') }).run();
-	topUp(start, 'pagopa_online', [{ consumerId: luca.id, amountCents: 9000 }, { consumerId: sofia.id, amountCents: 12500 }]);
+	topUp(start, 'pagopa_online', [{ consumerId: luca.id, amountCents: 9000 }, { consumerId: sofia.id, amountCents: 8000 }]);
 	let days = 0;
 	for (let day = start; day < today; day = addDays(day, 1), days++) {
 		const week = Math.floor(days / 7);
 		if (days % 7 === 2 && week % 2 === 1) absent(day, luca.id);
 		if (days === 10) absent(day, sofia.id);
+		if (days === 3) atCounter(day);
+		if (days === 18) atLis(day, sofia.id, 5000);
 		if (days === 15) topUp(day, 'pagopa_avviso', [{ consumerId: luca.id, amountCents: 3000 }]);
 		// An avviso paid for less than it says: recorded, flagged for the operator, not credited.
 		if (days === 22) topUp(day, 'pagopa_avviso', [{ consumerId: sofia.id, amountCents: 4000 }], 400);
