@@ -1,31 +1,36 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { preparedFor } from '../db/prepared.js';
 import { ledgerAccounts, type AccountKind } from '../db/schema.js';
 
-type Tx = Pick<Db, 'select' | 'insert'>;
+const statements = preparedFor((db) => ({
+	system: db.$client.prepare('SELECT id FROM ledger_accounts WHERE tenant_id = ? AND kind = ? AND consumer_id IS NULL').pluck(),
+	insertSystem: db.$client.prepare('INSERT INTO ledger_accounts (tenant_id, kind, created_at) VALUES (?, ?, ?) RETURNING id').pluck(),
+	openPrepaid: db.$client.prepare(
+		`INSERT INTO ledger_accounts (tenant_id, kind, consumer_id, service_group_id, created_at) VALUES (@tenant, 'prepaid', @consumer, @group, @at)
+		 ON CONFLICT DO NOTHING`
+	),
+	prepaid: db.$client.prepare("SELECT id FROM ledger_accounts WHERE tenant_id = @tenant AND kind = 'prepaid' AND consumer_id = @consumer AND service_group_id = @group").pluck()
+}));
 
-/** The Comune's own accounts, one of each kind: meal income, clearing of pagoPA and LIS, the till, refunds, migration equity. */
-export function systemAccount(tx: Tx, tenantId: number, kind: Exclude<AccountKind, 'prepaid'>, at: Date): number {
-	const found = tx
-		.select({ id: ledgerAccounts.id })
-		.from(ledgerAccounts)
-		.where(and(eq(ledgerAccounts.tenantId, tenantId), eq(ledgerAccounts.kind, kind), isNull(ledgerAccounts.consumerId)))
-		.get();
-	if (found) return found.id;
-	return tx.insert(ledgerAccounts).values({ tenantId, kind, createdAt: at }).returning({ id: ledgerAccounts.id }).get().id;
+/**
+ * The Comune's own accounts, one of each kind: meal income, clearing of pagoPA and LIS, the till,
+ * refunds, migration equity. Like every function here it runs on the connection of `db`, so
+ * inside the caller's db.transaction() it is part of it.
+ */
+export function systemAccount(db: Db, tenantId: number, kind: Exclude<AccountKind, 'prepaid'>, at: Date): number {
+	const q = statements(db);
+	return (q.system.get(tenantId, kind) as number | undefined) ?? (q.insertSystem.get(tenantId, kind, at.getTime()) as number);
 }
 
 /** The other side of every meal debit. */
-export const revenueAccount = (tx: Tx, tenantId: number, at: Date) => systemAccount(tx, tenantId, 'meal_revenue', at);
+export const revenueAccount = (db: Db, tenantId: number, at: Date) => systemAccount(db, tenantId, 'meal_revenue', at);
 
 /** A consumer's prepaid balance in a service group (may be negative: a child still eats). */
-export function prepaidAccount(tx: Tx, tenantId: number, consumerId: number, serviceGroupId: number, at: Date): number {
-	tx.insert(ledgerAccounts).values({ tenantId, kind: 'prepaid', consumerId, serviceGroupId, createdAt: at }).onConflictDoNothing().run();
-	return tx
-		.select({ id: ledgerAccounts.id })
-		.from(ledgerAccounts)
-		.where(and(eq(ledgerAccounts.tenantId, tenantId), eq(ledgerAccounts.kind, 'prepaid'), eq(ledgerAccounts.consumerId, consumerId), eq(ledgerAccounts.serviceGroupId, serviceGroupId)))
-		.get()!.id;
+export function prepaidAccount(db: Db, tenantId: number, consumerId: number, serviceGroupId: number, at: Date): number {
+	const q = statements(db);
+	const key = { tenant: tenantId, consumer: consumerId, group: serviceGroupId };
+	return (q.prepaid.get(key) as number | undefined) ?? (q.openPrepaid.run({ ...key, at: at.getTime() }), q.prepaid.get(key) as number);
 }
 
 /** The cached sum of the account's postings (kept by a trigger; checkLedger proves it). */

@@ -1,9 +1,6 @@
-import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { ledgerPostings, ledgerTransactions } from '../db/schema.js';
+import { preparedFor } from '../db/prepared.js';
 import type { IsoDate } from '../../src/lib/shared/dates.js';
-
-type Tx = Pick<Db, 'select' | 'insert'>;
 
 export interface Posting {
 	accountId: number;
@@ -39,7 +36,21 @@ export class LedgerError extends Error {
  * at least two postings, integer cents, summing to zero, all in the caller's SQLite transaction.
  * A second call with the same externalId changes nothing and says which transaction it was.
  */
-export function postTransaction(tx: Tx, t: NewTransaction): PostOutcome {
+// Prepared once per connection: every receipt, LIS payment and counter top-up comes through here.
+const statements = preparedFor((db) => ({
+	insertTransaction: db.$client.prepare(
+		`INSERT INTO ledger_transactions (tenant_id, kind, external_id, description, created_by, created_at)
+		 VALUES (@tenantId, @kind, @externalId, @description, @createdBy, @at) ON CONFLICT (external_id) DO NOTHING RETURNING id`
+	),
+	existing: db.$client.prepare('SELECT id FROM ledger_transactions WHERE external_id = ?').pluck(),
+	insertPosting: db.$client.prepare(
+		`INSERT INTO ledger_postings (tenant_id, transaction_id, account_id, amount_cents, value_date, description)
+		 VALUES (@tenantId, @transactionId, @accountId, @amountCents, @valueDate, @description)`
+	)
+}));
+
+/** Runs on the connection of `db`: inside the caller's db.transaction(), it is part of it. */
+export function postTransaction(db: Db, t: NewTransaction): PostOutcome {
 	if (t.postings.length < 2) throw new LedgerError(`Transazione ${t.externalId}: servono almeno due registrazioni.`);
 	let sum = 0;
 	for (const p of t.postings) {
@@ -48,18 +59,11 @@ export function postTransaction(tx: Tx, t: NewTransaction): PostOutcome {
 	}
 	if (sum !== 0) throw new LedgerError(`Transazione ${t.externalId}: le registrazioni sommano a ${sum}, non a zero.`);
 
-	const inserted = tx
-		.insert(ledgerTransactions)
-		.values({ tenantId: t.tenantId, kind: t.kind, externalId: t.externalId, description: t.description, createdBy: t.createdBy, createdAt: t.at })
-		.onConflictDoNothing({ target: ledgerTransactions.externalId })
-		.returning({ id: ledgerTransactions.id })
-		.get();
-	if (!inserted) {
-		const existing = tx.select({ id: ledgerTransactions.id }).from(ledgerTransactions).where(eq(ledgerTransactions.externalId, t.externalId)).get()!;
-		return { status: 'duplicate', transactionId: existing.id };
-	}
-	tx.insert(ledgerPostings)
-		.values(t.postings.map((p) => ({ tenantId: t.tenantId, transactionId: inserted.id, accountId: p.accountId, amountCents: p.amountCents, valueDate: p.valueDate, description: p.description })))
-		.run();
+	const q = statements(db);
+	const inserted = q.insertTransaction.get({ tenantId: t.tenantId, kind: t.kind, externalId: t.externalId, description: t.description, createdBy: t.createdBy, at: t.at.getTime() }) as
+		| { id: number }
+		| undefined;
+	if (!inserted) return { status: 'duplicate', transactionId: q.existing.get(t.externalId) as number };
+	for (const p of t.postings) q.insertPosting.run({ tenantId: t.tenantId, transactionId: inserted.id, ...p });
 	return { status: 'posted', transactionId: inserted.id };
 }

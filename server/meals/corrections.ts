@@ -97,8 +97,8 @@ export function correctDay(db: Db, clock: Clock, scope: TenantScope, tenant: Cut
 				.where(and(eq(meals.consumerId, input.consumerId), eq(meals.serviceId, enrolment.serviceId), eq(meals.date, input.date), isNull(meals.cancelledAt)))
 				.get();
 			if (meal && meal.kind === wanted) continue;
-			const prepaid = prepaidAccount(tx, scope.tenantId, input.consumerId, groupId, now);
-			const revenue = revenueAccount(tx, scope.tenantId, now);
+			const prepaid = prepaidAccount(db, scope.tenantId, input.consumerId, groupId, now);
+			const revenue = revenueAccount(db, scope.tenantId, now);
 			if (meal) {
 				if (meal.priceCents > 0) {
 					post(prepaid, meal.priceCents, `Storno pasto ${day} — ${serviceName}`, meal.id);

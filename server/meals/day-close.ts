@@ -93,7 +93,7 @@ export function closeDay(db: Db, clock: Clock, tenant: ClosableTenant, date: Iso
 		if (debits > 0) {
 			client
 				.prepare(`INSERT INTO ledger_postings (tenant_id, transaction_id, account_id, amount_cents, value_date, description) VALUES (?, ?, ?, ?, ?, ?)`)
-				.run(tenant.id, transactionId, revenueAccount(tx, tenant.id, now), total, date, `Pasti del ${italianDay(date)}`);
+				.run(tenant.id, transactionId, revenueAccount(db, tenant.id, now), total, date, `Pasti del ${italianDay(date)}`);
 		}
 		tx.insert(dayCloses).values({ tenantId: tenant.id, date, closedAt: now, meals: inserted, totalCents: total }).run();
 		return { status: 'closed', date, meals: inserted, totalCents: total, transactionId } as const;

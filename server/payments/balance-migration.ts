@@ -129,13 +129,13 @@ export function applyMigration(db: Db, clock: Clock, scope: TenantScope, timeZon
 		tx.insert(balanceMigrations)
 			.values({ tenantId: scope.tenantId, fileHash: report.fileHash, fileName, lines: report.counts.matched, totalCents: report.totalCents, appliedBy: actor.userId, appliedAt: at })
 			.run();
-		const equity = systemAccount(tx, scope.tenantId, 'migration_equity', at);
+		const equity = systemAccount(db, scope.tenantId, 'migration_equity', at);
 		let transactions = 0;
 		for (const l of report.lines) {
 			// A zero balance opens nothing: there is no movement to record.
 			if (!l.amountCents) continue;
 			const description = 'Saldo iniziale dal sistema precedente';
-			postTransaction(tx, {
+			postTransaction(db, {
 				tenantId: scope.tenantId,
 				kind: 'migration',
 				externalId: `migration:${scope.tenantId}:${report.fileHash}:${l.line}`,
@@ -143,7 +143,7 @@ export function applyMigration(db: Db, clock: Clock, scope: TenantScope, timeZon
 				createdBy: actor.userId,
 				at,
 				postings: [
-					{ accountId: prepaidAccount(tx, scope.tenantId, l.consumerId!, l.serviceGroupId!, at), amountCents: l.amountCents, valueDate, description },
+					{ accountId: prepaidAccount(db, scope.tenantId, l.consumerId!, l.serviceGroupId!, at), amountCents: l.amountCents, valueDate, description },
 					{ accountId: equity, amountCents: -l.amountCents, valueDate, description: `${description} (${l.consumerName})` }
 				]
 			});

@@ -1,12 +1,11 @@
-import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { paymentItems, payments, type PaymentChannel } from '../db/schema.js';
+import { preparedFor } from '../db/prepared.js';
+import type { payments, PaymentChannel } from '../db/schema.js';
 import { prepaidAccount, systemAccount } from '../ledger/accounts.js';
 import { postTransaction, type PostOutcome } from '../ledger/post.js';
 import { zonedDate } from '../calendar/zoned-time.js';
 import { formatNoticeNumber } from './notice-number.js';
 
-type Tx = Pick<Db, 'select' | 'insert' | 'update'>;
 export type Payment = typeof payments.$inferSelect;
 
 const clearingOf = { pagopa_online: 'pagopa_clearing', pagopa_avviso: 'pagopa_clearing', lis: 'lis_clearing', sportello: 'cash' } as const;
@@ -26,16 +25,22 @@ export function creditDescription(p: Pick<Payment, 'channel' | 'noticeNumber' | 
 }
 
 /**
- * Credits every consumer account of the payment and debits the channel's clearing account, in
- * the caller's transaction. Keyed by the payment, so a payment is credited once whatever arrives:
+ * Credits every consumer account of the payment and debits the channel's clearing account, on
+ * the connection of `db`: call it inside the caller's db.transaction(). Keyed by the payment, so a payment is credited once whatever arrives:
  * a second receipt for the same notice number finds the first credit and posts nothing.
  */
-export function creditPayment(tx: Tx, payment: Payment, at: Date, timeZone = 'Europe/Rome'): PostOutcome {
-	const items = tx.select().from(paymentItems).where(eq(paymentItems.paymentId, payment.id)).all();
+const statements = preparedFor((db) => ({
+	items: db.$client.prepare('SELECT consumer_id AS consumerId, service_group_id AS serviceGroupId, amount_cents AS amountCents FROM payment_items WHERE payment_id = ?'),
+	settle: db.$client.prepare('UPDATE payments SET transaction_id = @transactionId, paid_at = @at, updated_at = @at WHERE id = @id')
+}));
+
+export function creditPayment(db: Db, payment: Payment, at: Date, timeZone = 'Europe/Rome'): PostOutcome {
+	const q = statements(db);
+	const items = q.items.all(payment.id) as { consumerId: number; serviceGroupId: number; amountCents: number }[];
 	const valueDate = zonedDate(at, timeZone);
 	const description = creditDescription(payment);
 	const total = items.reduce((s, i) => s + i.amountCents, 0);
-	const outcome = postTransaction(tx, {
+	const outcome = postTransaction(db, {
 		tenantId: payment.tenantId,
 		kind: `topup_${payment.channel}` satisfies `topup_${PaymentChannel}`,
 		externalId: `payment:${payment.id}`,
@@ -43,12 +48,12 @@ export function creditPayment(tx: Tx, payment: Payment, at: Date, timeZone = 'Eu
 		createdBy: null,
 		at,
 		postings: [
-			...items.map((i) => ({ accountId: prepaidAccount(tx, payment.tenantId, i.consumerId, i.serviceGroupId, at), amountCents: i.amountCents, valueDate, description })),
-			{ accountId: systemAccount(tx, payment.tenantId, clearingOf[payment.channel], at), amountCents: -total, valueDate, description }
+			...items.map((i) => ({ accountId: prepaidAccount(db, payment.tenantId, i.consumerId, i.serviceGroupId, at), amountCents: i.amountCents, valueDate, description })),
+			{ accountId: systemAccount(db, payment.tenantId, clearingOf[payment.channel], at), amountCents: -total, valueDate, description }
 		]
 	});
 	if (outcome.status === 'posted') {
-		tx.update(payments).set({ transactionId: outcome.transactionId, paidAt: at, updatedAt: at }).where(eq(payments.id, payment.id)).run();
+		q.settle.run({ transactionId: outcome.transactionId, at: at.getTime(), id: payment.id });
 	}
 	return outcome;
 }

@@ -13,8 +13,16 @@ export function onCredited(listener: CreditedListener): () => void {
 	return () => listeners.delete(listener);
 }
 
-/** A failing listener (SMTP down) is logged and never undoes or delays the credit already committed. */
+/**
+ * Listeners run after the current request has been answered (setImmediate): the e-mails never
+ * delay the acknowledgement pagoPA or the LIS network waits for. A failing listener (SMTP down)
+ * is logged and never undoes the credit already committed.
+ */
 export function emitCredited(paymentId: number, log: (line: string, error: unknown) => void = console.error): void {
+	if (listeners.size > 0) setImmediate(() => notify(paymentId, log));
+}
+
+function notify(paymentId: number, log: (line: string, error: unknown) => void): void {
 	for (const listener of listeners) {
 		try {
 			void Promise.resolve(listener(paymentId)).catch((error) => log(`[ricarica] avviso dopo l’accredito del pagamento ${paymentId} non riuscito`, error));

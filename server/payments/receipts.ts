@@ -122,7 +122,7 @@ export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: st
 			flagPayment(flag);
 			return { status: 'flagged', paymentId: payment.id, credited: false, flag } as const;
 		}
-		creditPayment(tx, payment, now, tenant.timezone);
+		creditPayment(db, payment, now, tenant.timezone);
 		if (payment.status === 'expired') {
 			const flag = `Pagato dopo la scadenza del ${formatDateIt(payment.dueDate ?? '')}: accreditato, da verificare.`;
 			settle('flagged', flag);

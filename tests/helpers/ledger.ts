@@ -20,9 +20,8 @@ export function creditDirectly(
 	try {
 		const tenantId = sqlite.prepare('SELECT tenant_id FROM consumers WHERE id = @id').pluck().get({ id: c.consumerId }) as number;
 		const at = new Date(`${c.valueDate}T10:00:00Z`);
-		db.transaction((tx) => {
-			const t = tx as unknown as Db;
-			postTransaction(t, {
+		db.transaction(() => {
+			postTransaction(db, {
 				tenantId,
 				kind: 'test_credit',
 				externalId: c.externalId,
@@ -30,8 +29,8 @@ export function creditDirectly(
 				createdBy: null,
 				at,
 				postings: [
-					{ accountId: prepaidAccount(t, tenantId, c.consumerId, c.serviceGroupId, at), amountCents: c.amountCents, valueDate: c.valueDate, description: c.description },
-					{ accountId: systemAccount(t, tenantId, 'pagopa_clearing', at), amountCents: -c.amountCents, valueDate: c.valueDate, description: c.description }
+					{ accountId: prepaidAccount(db, tenantId, c.consumerId, c.serviceGroupId, at), amountCents: c.amountCents, valueDate: c.valueDate, description: c.description },
+					{ accountId: systemAccount(db, tenantId, 'pagopa_clearing', at), amountCents: -c.amountCents, valueDate: c.valueDate, description: c.description }
 				]
 			});
 		});

@@ -128,7 +128,7 @@ export function creditLisPayment(db: Db, clock: Clock, scope: TenantScope, timeZ
 				.returning()
 				.get();
 			tx.insert(paymentItems).values({ tenantId: scope.tenantId, paymentId: payment.id, ...account, amountCents: n.amountCents }).run();
-			creditPayment(tx, payment, now, timeZone);
+			creditPayment(db, payment, now, timeZone);
 			const credited = tx.select().from(payments).where(eq(payments.id, payment.id)).get()!;
 			return { status: 'credited', replay: false, credit: creditOf(tx, credited, account) } as const;
 		},

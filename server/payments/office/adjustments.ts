@@ -56,7 +56,7 @@ interface Adjustment {
 	description: string;
 	/** checked inside the transaction, after the resend test */
 	check: (tx: Tx) => AdjustmentOutcome | null;
-	postings: (tx: Tx, at: Date) => Omit<Posting, 'valueDate'>[];
+	postings: (db: Db, at: Date) => Omit<Posting, 'valueDate'>[];
 	audit: Record<string, unknown>;
 }
 
@@ -70,14 +70,14 @@ function postAdjustment(db: Db, clock: Clock, scope: TenantScope, timeZone: stri
 		if (refused) return refused;
 		const at = clock.now();
 		const valueDate = zonedDate(at, timeZone);
-		const outcome = postTransaction(tx, {
+		const outcome = postTransaction(db, {
 			tenantId: scope.tenantId,
 			kind: a.kind,
 			externalId,
 			description: a.description,
 			createdBy: actor.userId,
 			at,
-			postings: a.postings(tx, at).map((p) => ({ ...p, valueDate }))
+			postings: a.postings(db, at).map((p) => ({ ...p, valueDate }))
 		});
 		recordAudit(tx, clock, { tenantId: scope.tenantId, actorUserId: actor.userId, action: `payments.${a.kind}`, entity: 'ledger_transaction', entityId: outcome.transactionId, details: { ...a.audit, requestId: a.requestId }, ip: actor.ip });
 		return { status: 'posted', transactionId: outcome.transactionId, description: a.description } as const;
@@ -94,9 +94,9 @@ export function refundBalance(db: Db, clock: Clock, scope: TenantScope, timeZone
 		requestId: input.requestId,
 		description,
 		check: (tx) => overBalance(accountOf(tx, scope, consumer.id, input.serviceGroupId)!, input.amountCents, 'rimborsare'),
-		postings: (tx, at) => [
-			{ accountId: prepaidAccount(tx, scope.tenantId, consumer.id, input.serviceGroupId, at), amountCents: -input.amountCents, description },
-			{ accountId: systemAccount(tx, scope.tenantId, 'refunds', at), amountCents: input.amountCents, description: `${description} (${consumer.name})` }
+		postings: (db, at) => [
+			{ accountId: prepaidAccount(db, scope.tenantId, consumer.id, input.serviceGroupId, at), amountCents: -input.amountCents, description },
+			{ accountId: systemAccount(db, scope.tenantId, 'refunds', at), amountCents: input.amountCents, description: `${description} (${consumer.name})` }
 		],
 		audit: { consumerId: consumer.id, serviceGroupId: input.serviceGroupId, amountCents: input.amountCents, reason: input.reason }
 	});
@@ -122,9 +122,9 @@ export function transferBalance(db: Db, clock: Clock, scope: TenantScope, timeZo
 		requestId: input.requestId,
 		description,
 		check: (tx) => overBalance(accountOf(tx, scope, from.id, input.serviceGroupId)!, input.amountCents, 'girare'),
-		postings: (tx, at) => [
-			{ accountId: prepaidAccount(tx, scope.tenantId, from.id, input.serviceGroupId, at), amountCents: -input.amountCents, description },
-			{ accountId: prepaidAccount(tx, scope.tenantId, to.id, input.serviceGroupId, at), amountCents: input.amountCents, description: `Giroconto da ${from.givenName}: ${reason}` }
+		postings: (db, at) => [
+			{ accountId: prepaidAccount(db, scope.tenantId, from.id, input.serviceGroupId, at), amountCents: -input.amountCents, description },
+			{ accountId: prepaidAccount(db, scope.tenantId, to.id, input.serviceGroupId, at), amountCents: input.amountCents, description: `Giroconto da ${from.givenName}: ${reason}` }
 		],
 		audit: { fromConsumerId: from.id, toConsumerId: to.id, serviceGroupId: input.serviceGroupId, amountCents: input.amountCents, reason }
 	});

@@ -67,7 +67,7 @@ export function recordCounterTopup(db: Db, clock: Clock, scope: TenantScope, tim
 			} as const;
 		}
 		tx.insert(paymentItems).values({ tenantId: scope.tenantId, paymentId: payment.id, consumerId: consumer.id, serviceGroupId: account.serviceGroupId, amountCents: input.amountCents }).run();
-		creditPayment(tx, payment, now, timeZone);
+		creditPayment(db, payment, now, timeZone);
 		recordAudit(tx, clock, {
 			tenantId: scope.tenantId,
 			actorUserId: actor.userId,

@@ -48,6 +48,8 @@ describe('receipt receiver', () => {
 		expect(first).toMatchObject({ status: 200, body: { outcome: 'OK' }, applied: { status: 'credited', paymentId: cart.payment.id } });
 		const again = await receiveReceipt(deps, `Bearer ${secret}`, body());
 		expect(again).toMatchObject({ status: 200, applied: { status: 'duplicate' } });
+		// Listeners run after the answer (setImmediate), never before it.
+		await new Promise((resolve) => setImmediate(resolve));
 		expect(credited).toEqual([cart.payment.id]);
 		expect(rows(db, 'SELECT redeliveries FROM receipts')).toEqual([{ redeliveries: 1 }]);
 	});
