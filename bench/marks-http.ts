@@ -8,14 +8,14 @@
  */
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { generateToken, hashToken } from '../server/auth/tokens.js';
 import { printFigure, writeResult, type Figure } from './common.js';
+import { cpuSeconds, ensureTestBuild, freePort, startBenchServer } from './server-process.js';
 
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 15);
@@ -30,30 +30,6 @@ const WEEK = ['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-30', '2026-12-0
 const TARGET_MARKS_PER_S = 4_000;
 const TARGET_P99_MS = 50;
 const BUILD_DIR = 'build-d';
-
-/** The test build is remade only when a source file is newer than it (BENCH_BUILD=1 forces it). */
-function buildIsStale(): boolean {
-	let built: number;
-	try {
-		built = statSync(resolve(BUILD_DIR, 'index.js')).mtimeMs;
-	} catch {
-		return true;
-	}
-	const newer = (path: string): boolean => {
-		const st = statSync(path);
-		if (!st.isDirectory()) return st.mtimeMs > built;
-		return readdirSync(path).some((name) => newer(join(path, name)));
-	};
-	return ['src', 'server', 'static', 'package.json', 'package-lock.json', 'vite.config.ts', 'svelte.config.js'].some((p) => existsSync(p) && newer(p));
-}
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-	const { port } = server.address() as AddressInfo;
-	await new Promise<void>((r) => server.close(() => r()));
-	return port;
-}
 
 function waitFor(child: ChildProcess, text: string, what: string): Promise<() => string> {
 	let log = '';
@@ -134,15 +110,6 @@ function addFamilies(dbPath: string, count: number, now: Date): Family[] {
 	return families;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc: contention on the machine does not inflate it. */
-function cpuSeconds(pid: number | undefined): number {
-	try {
-		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-		return (Number(fields[11]) + Number(fields[12])) / 100;
-	} catch {
-		return NaN;
-	}
-}
 
 function marksFor(family: Family, perRequest: number, n: number) {
 	if (perRequest === 1) {
@@ -220,37 +187,15 @@ http.createServer((req, res) => {
 `;
 
 async function main() {
-	if (process.env.BENCH_SKIP_BUILD !== '1' && (process.env.BENCH_BUILD === '1' || buildIsStale())) {
-		console.log(`marks-http: building the test build into ${BUILD_DIR}/ …`);
-		const t0 = Date.now();
-		const build = spawnSync('flock', ['/tmp/mensa-build.lock', 'env', `BUILD_DIR=${BUILD_DIR}`, 'npx', 'vite', 'build', '--mode', 'test'], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-		if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
-		console.log(`  built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-	}
+	ensureTestBuild(BUILD_DIR, (line) => console.log(`marks-http: ${line}`));
 	const dataDir = mkdtempSync(join(tmpdir(), 'mensa-bench-http-'));
 	const dbPath = join(dataDir, 'mensa.db');
 	const children: ChildProcess[] = [];
 	try {
-		const port = await freePort();
-		const url = `http://127.0.0.1:${port}`;
-		// BENCH_SERVER_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
-		const profile = process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_SERVER_PROFILE)}`] : [];
-		const server = spawn(process.execPath, [...profile, resolve(BUILD_DIR, 'index.js')], {
-			env: {
-				PATH: process.env.PATH,
-				PORT: String(port),
-				HOST: '127.0.0.1',
-				ORIGIN: url,
-				DATA_DIR: dataDir,
-				OIDC_DEV_PORT: '0',
-				MENSA_TEST_CLOCK: '1',
-				MENSA_TEST_NOW: SEED_NOW,
-				DAY_CLOSE: 'off'
-			},
-			stdio: ['ignore', 'pipe', 'pipe']
-		});
+		const bench = await startBenchServer(BUILD_DIR, dataDir, { MENSA_TEST_NOW: SEED_NOW, DAY_CLOSE: 'off' });
+		const { url, child: server } = bench;
 		children.push(server);
-		const serverLog = await waitFor(server, 'Listening on', 'server');
+		const serverLog = bench.log;
 		const post = (path: string, body: unknown, cookie?: string) =>
 			fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url, ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
 

@@ -1,11 +1,13 @@
 /**
  * The benchmarks' real server: the test build as its own process on a free port. Shared by the
- * HTTP benchmarks (bench/receipts.ts; bench/marks-http.ts still carries its own copy).
+ * HTTP benchmarks (bench/receipts.ts, bench/marks-http.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { freePort } from '../tests/helpers/server.js';
+
+export { freePort };
 
 /** The test build is remade only when a source file is newer than it (BENCH_BUILD=1 forces it, BENCH_SKIP_BUILD=1 never). */
 export function ensureTestBuild(buildDir: string, log: (line: string) => void): void {
@@ -28,14 +30,6 @@ export function ensureTestBuild(buildDir: string, log: (line: string) => void): 
 	const build = spawnSync('flock', ['/tmp/mensa-build.lock', 'env', `BUILD_DIR=${buildDir}`, 'npx', 'vite', 'build', '--mode', 'test'], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 	if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
 	log(`  built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-}
-
-export async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-	const { port } = server.address() as AddressInfo;
-	await new Promise<void>((r) => server.close(() => r()));
-	return port;
 }
 
 export interface BenchServer {

@@ -1,6 +1,6 @@
-import { inflateSync } from 'node:zlib';
-import jsQR from 'jsqr';
 import { describe, expect, it } from 'vitest';
+import { decodeQrGrid, drawnQrGrid } from '../../tests/helpers/avviso-qr.js';
+import { pdfText } from '../../tests/helpers/pdf-text.js';
 import { AvvisoError, MAX_SUBJECT_LENGTH, avvisoQrPayload, avvisoSubject, renderAvvisoPdf, toWinAnsi, type AvvisoInput } from './avviso-pdf.js';
 
 const example: AvvisoInput = {
@@ -11,66 +11,6 @@ const example: AvvisoInput = {
 	dueDate: '2026-12-31',
 	noticeNumber: '301000000000004285'
 };
-
-/** The page content streams of a PDF, inflated: what the renderer actually drew. */
-function contentStreams(pdf: Uint8Array): string[] {
-	const text = Buffer.from(pdf).toString('latin1');
-	const streams: string[] = [];
-	const start = /<<([^]*?)>>\s*stream\r?\n/g;
-	for (let m = start.exec(text); m; m = start.exec(text)) {
-		const from = m.index + m[0].length;
-		const raw = Buffer.from(text.slice(from, text.indexOf('endstream', from)), 'latin1');
-		streams.push((/\/FlateDecode/.test(m[1]) ? inflateSync(raw) : raw).toString('latin1'));
-	}
-	return streams;
-}
-
-// WinAnsi bytes 0x80–0x9f that differ from Latin-1, as the standard fonts print them.
-const WIN_ANSI_HIGH: Record<number, string> = { 0x80: '€', 0x85: '…', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x96: '–', 0x97: '—' };
-
-/** Each text object (BT … ET) as one line: the hex strings of its TJ/Tj operators, decoded. */
-function pdfText(pdf: Uint8Array): string {
-	const lines: string[] = [];
-	for (const stream of contentStreams(pdf)) {
-		for (const [block] of stream.matchAll(/BT[^]*?ET/g)) {
-			const hex = [...block.matchAll(/<([0-9a-fA-F]*)>/g)].map((m) => m[1]).join('');
-			lines.push([...Buffer.from(hex, 'hex')].map((b) => WIN_ANSI_HIGH[b] ?? String.fromCharCode(b)).join(''));
-		}
-	}
-	return lines.join('\n');
-}
-
-/** The QR modules the renderer drew (rectangles in module units after its scale), back to a grid. */
-function drawnQrGrid(pdf: Uint8Array): boolean[][] {
-	const stream = contentStreams(pdf).find((s) => /\n3 0 0 3 0 0 cm\n/.test(s));
-	if (!stream) throw new Error('no QR code drawn');
-	const from = stream.indexOf('\n3 0 0 3 0 0 cm\n');
-	const body = stream.slice(from, stream.indexOf('\nf\n', from));
-	const runs = [...body.matchAll(/^(\d+) (\d+) (\d+) 1 re$/gm)].map((m) => m.slice(1, 4).map(Number));
-	const size = Math.max(...runs.map(([col, row, width]) => Math.max(col + width, row + 1)));
-	const grid = Array.from({ length: size }, () => Array<boolean>(size).fill(false));
-	for (const [col, row, width] of runs) for (let c = col; c < col + width; c++) grid[row][c] = true;
-	return grid;
-}
-
-/** The grid as black on white pixels with the quiet zone, for a real decoder to read. */
-function decodeQr(grid: boolean[][]): string | undefined {
-	const px = 4;
-	const quiet = 4;
-	const side = (grid.length + 2 * quiet) * px;
-	const rgba = new Uint8ClampedArray(side * side * 4).fill(255);
-	grid.forEach((cells, row) =>
-		cells.forEach((dark, col) => {
-			if (!dark) return;
-			for (let y = 0; y < px; y++)
-				for (let x = 0; x < px; x++) {
-					const i = (((row + quiet) * px + y) * side + (col + quiet) * px + x) * 4;
-					rgba[i] = rgba[i + 1] = rgba[i + 2] = 0;
-				}
-		})
-	);
-	return jsQR(rgba, side, side)?.data;
-}
 
 /** The error correction level written in the symbol's format information (ISO/IEC 18004, 7.9). */
 function errorCorrectionLevel(grid: boolean[][]): string {
@@ -160,7 +100,7 @@ describe('renderAvvisoPdf', () => {
 		const grid = drawnQrGrid(await renderAvvisoPdf(example));
 		expect(grid).toHaveLength(33);
 		expect(errorCorrectionLevel(grid)).toBe('M');
-		expect(decodeQr(grid)).toBe('PAGOPA|002|301000000000004285|00856930102|102099');
+		expect(decodeQrGrid(grid)).toBe('PAGOPA|002|301000000000004285|00856930102|102099');
 	});
 
 	it('prints a long subject cut to 90 characters', async () => {

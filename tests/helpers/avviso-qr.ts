@@ -1,26 +1,14 @@
-import { inflateSync } from 'node:zlib';
 import jsQR from 'jsqr';
+import { contentStreams } from './pdf-text.js';
 
 /*
  * Reads back the QR code renderAvvisoPdf drew: the page's vector modules (3 pt squares after a
  * `3 0 0 3 0 0 cm` scale) become a grid, the grid black-on-white pixels, and jsQR decodes them,
- * as a PSP's scanner would. The same reading as server/payments/avviso-pdf.test.ts, for tests
- * that receive the PDF over HTTP or by e-mail.
+ * as a PSP's scanner would.
  */
 
-function contentStreams(pdf: Uint8Array): string[] {
-	const text = Buffer.from(pdf).toString('latin1');
-	const streams: string[] = [];
-	const start = /<<([^]*?)>>\s*stream\r?\n/g;
-	for (let m = start.exec(text); m; m = start.exec(text)) {
-		const from = m.index + m[0].length;
-		const raw = Buffer.from(text.slice(from, text.indexOf('endstream', from)), 'latin1');
-		streams.push((/\/FlateDecode/.test(m[1]) ? inflateSync(raw) : raw).toString('latin1'));
-	}
-	return streams;
-}
-
-function drawnQrGrid(pdf: Uint8Array): boolean[][] {
+/** The QR modules the renderer drew (rectangles in module units after its scale), back to a grid. */
+export function drawnQrGrid(pdf: Uint8Array): boolean[][] {
 	const stream = contentStreams(pdf).find((s) => /\n3 0 0 3 0 0 cm\n/.test(s));
 	if (!stream) throw new Error('no QR code drawn');
 	const from = stream.indexOf('\n3 0 0 3 0 0 cm\n');
@@ -32,9 +20,8 @@ function drawnQrGrid(pdf: Uint8Array): boolean[][] {
 	return grid;
 }
 
-/** The text of the avviso's QR code, or undefined when no decoder could read it. */
-export function avvisoQrText(pdf: Uint8Array): string | undefined {
-	const grid = drawnQrGrid(pdf);
+/** The grid as black on white pixels with the quiet zone, for a real decoder to read. */
+export function decodeQrGrid(grid: boolean[][]): string | undefined {
 	const px = 4;
 	const quiet = 4;
 	const side = (grid.length + 2 * quiet) * px;
@@ -51,3 +38,6 @@ export function avvisoQrText(pdf: Uint8Array): string | undefined {
 	);
 	return jsQR(rgba, side, side)?.data;
 }
+
+/** The text of the avviso's QR code, or undefined when no decoder could read it. */
+export const avvisoQrText = (pdf: Uint8Array): string | undefined => decodeQrGrid(drawnQrGrid(pdf));

@@ -1,18 +1,16 @@
 import { TRPCError } from '@trpc/server';
 import { ActivateInput, ConsumerIdInput, NoInput } from '../../../src/lib/shared/schemas.js';
-import { canSeeConsumer, listGuardianConsumers } from '../../consumers/access.js';
+import { listGuardianConsumers } from '../../consumers/access.js';
 import { activateWithCode } from '../../consumers/activation.js';
 import { consumeRateLimit, rateRules, resetRateLimit } from '../../auth/rate-limit.js';
 import { guardianProcedure, router } from '../init.js';
+import { requireChild } from '../child-guard.js';
 import { refuse, Refusal } from '../outcomes.js';
 
 export const guardianRouter = router({
 	consumers: guardianProcedure.input(NoInput).query(({ ctx }) => listGuardianConsumers(ctx.rt.db, ctx.scope, ctx.auth.user)),
 	consumer: guardianProcedure.input(ConsumerIdInput).query(({ ctx, input }) => {
-		// Another family's child and another Comune's child get the same answer: no such consumer.
-		if (!canSeeConsumer(ctx.rt.db, ctx.scope, ctx.auth.user, input.consumerId)) {
-			throw new TRPCError({ code: 'NOT_FOUND', message: 'Consumatore non trovato tra i tuoi figli.' });
-		}
+		requireChild(ctx, input.consumerId);
 		return listGuardianConsumers(ctx.rt.db, ctx.scope, ctx.auth.user).find((c) => c.id === input.consumerId)!;
 	}),
 	activate: guardianProcedure.input(ActivateInput).mutation(({ ctx, input }) => {

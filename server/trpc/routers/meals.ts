@@ -1,16 +1,9 @@
-import { TRPCError } from '@trpc/server';
 import { DayHistoryInput, DaysInput, MarkBatchInput } from '../../../src/lib/shared/schemas.js';
 import { canSeeConsumer } from '../../consumers/access.js';
 import { applyMarks } from '../../meals/marks.js';
 import { consumerDays, dayHistory } from '../../meals/day-list.js';
-import { guardianProcedure, router, type AuthedContext } from '../init.js';
-
-function requireChild(ctx: AuthedContext, consumerId: number) {
-	if (!canSeeConsumer(ctx.rt.db, ctx.scope, ctx.auth.user, consumerId)) {
-		throw new TRPCError({ code: 'NOT_FOUND', message: 'Consumatore non trovato tra i tuoi figli.' });
-	}
-	return ctx.auth.tenant!;
-}
+import { guardianProcedure, router } from '../init.js';
+import { requireChild } from '../child-guard.js';
 
 export const mealsRouter = router({
 	days: guardianProcedure.input(DaysInput).query(({ ctx, input }) => {
