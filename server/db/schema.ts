@@ -564,7 +564,14 @@ export const ledgerPostings = sqliteTable(
 		description: text('description').notNull(),
 		mealId: integer('meal_id')
 	},
-	(t) => [index('ledger_postings_account').on(t.accountId, t.valueDate), index('ledger_postings_tx').on(t.transactionId)]
+	(t) => [
+		/**
+		 * Covering for the estratto conto: an account's postings lie among everyone else's in the table,
+		 * one page apiece; in this index they are adjacent, in statement order, with all it shows.
+		 */
+		index('ledger_postings_statement').on(t.accountId, t.valueDate, t.id, t.tenantId, t.amountCents, t.description),
+		index('ledger_postings_tx').on(t.transactionId)
+	]
 );
 
 // ——— Payments ———

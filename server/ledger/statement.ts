@@ -21,15 +21,15 @@ export interface Statement {
 	rows: StatementRow[];
 }
 
-// Every range here walks ledger_postings_account (account_id, value_date, then rowid): the rows
-// come in statement order with no sort, and the tenant test only filters what the index found.
+// Every range here walks ledger_postings_statement (account_id, value_date, id, then the columns
+// shown): the rows come in statement order with no sort and no table read.
 const periodRows = preparedFor((db) =>
 	db.$client.prepare(`
 		SELECT id, value_date AS valueDate, description, amount_cents AS amountCents FROM ledger_postings
 		WHERE account_id = @account AND value_date BETWEEN @from AND @to AND tenant_id = @tenant
 		ORDER BY value_date, id`)
 );
-// Counted on the index alone (account_id, value_date): a few adjacent pages, no row read.
+// Counted on the index alone: a few adjacent pages.
 const sideCounts = preparedFor((db) =>
 	db.$client.prepare(`
 		SELECT (SELECT count(*) FROM ledger_postings WHERE account_id = @account AND value_date < @from) AS before,
