@@ -28,7 +28,9 @@ export const init: ServerInit = async () => {
 
 const runtimeHandle: Handle = ({ event, resolve }) => {
 	event.locals.rt = rt;
-	if (!rt.config.paymentSimulators && /^\/simulatore-(pagopa|lis)(\/|$)/.test(event.url.pathname)) {
+	// The route, not the raw path: SvelteKit matches routes on the decoded path, so
+	// /simulatore%2Dlis must be caught as /simulatore-lis is.
+	if (!rt.config.paymentSimulators && event.route.id?.startsWith('/simulatore-')) {
 		return new Response('Simulatore non disponibile su questo server.', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 	}
 	return resolve(event);
@@ -39,7 +41,7 @@ const runtimeHandle: Handle = ({ event, resolve }) => {
  * cross-site write is refused here, before any procedure runs.
  */
 const crossSiteHandle: Handle = ({ event, resolve }) => {
-	if (event.request.method !== 'GET' && event.request.method !== 'HEAD' && event.url.pathname.startsWith('/api/')) {
+	if (event.request.method !== 'GET' && event.request.method !== 'HEAD' && (event.route.id ?? event.url.pathname).startsWith('/api/')) {
 		const site = event.request.headers.get('sec-fetch-site');
 		const origin = event.request.headers.get('origin');
 		const crossSite = site ? site !== 'same-origin' && site !== 'none' : origin !== null && origin !== event.url.origin;

@@ -31,10 +31,11 @@ const giovanni: Registration = {
 	password: PASSWORD
 };
 
+let entes = 0;
 function addTenant(db: Db, slug: string): number {
 	return db
 		.insert(tenants)
-		.values({ slug, name: slug, searchName: slug, codiceFiscaleEnte: '00856930102', createdAt: new Date(START) })
+		.values({ slug, name: slug, searchName: slug, codiceFiscaleEnte: String(90_000_000_000 + ++entes), createdAt: new Date(START) })
 		.returning()
 		.get().id;
 }

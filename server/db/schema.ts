@@ -33,7 +33,10 @@ export const tenants = sqliteTable('tenants', {
 	/** JSON; filled by the payments issue */
 	paymentSettings: text('payment_settings').notNull().default('{}'),
 	createdAt: createdAt()
-});
+},
+	// pagoPA names the ente by its fiscal code alone: a receipt must find exactly one Comune.
+	(t) => [uniqueIndex('tenants_codice_fiscale_ente').on(t.codiceFiscaleEnte)]
+);
 
 export const users = sqliteTable(
 	'users',
@@ -596,8 +599,8 @@ export const payments = sqliteTable(
 			.references(() => tenants.id),
 		channel: text('channel', { enum: paymentChannels }).notNull(),
 		status: text('status', { enum: paymentStatuses }).notNull(),
-		/** pagoPA only: 18 digits; its IUV is digits 2–18 */
-		noticeNumber: text('notice_number').unique(),
+		/** pagoPA only: 18 digits, unique per ente (another ente's IUV may be the same); its IUV is digits 2–18 */
+		noticeNumber: text('notice_number'),
 		/** the channel's own id: the Checkout idCart, the LIS transaction id, the counter's receipt number */
 		externalRef: text('external_ref'),
 		amountCents: integer('amount_cents').notNull(),
@@ -617,6 +620,7 @@ export const payments = sqliteTable(
 	},
 	(t) => [
 		uniqueIndex('payments_channel_ref').on(t.tenantId, t.channel, t.externalRef),
+		uniqueIndex('payments_tenant_notice').on(t.tenantId, t.noticeNumber),
 		index('payments_tenant_created').on(t.tenantId, t.createdAt),
 		index('payments_status_due').on(t.status, t.dueDate)
 	]

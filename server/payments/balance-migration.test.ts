@@ -88,6 +88,23 @@ describe('apply', () => {
 		expect(checkLedger(db)).toEqual([]);
 	});
 
+	it('gives an account one opening balance: the same data saved again as another file is refused line by line', () => {
+		expect(applyMigration(db, clock, f.scope, 'Europe/Rome', actor(), 'saldi.csv', bytes(CLEAN)).status).toBe('applied');
+		const resaved = CLEAN.replace('\uFEFF', '').replaceAll('\n', '\r\n');
+		const r = applyMigration(db, clock, f.scope, 'Europe/Rome', actor(), 'saldi-excel.csv', bytes(resaved));
+		expect(r.status).toBe('not_clean');
+		if (r.status !== 'not_clean') return;
+		expect(r.report.counts).toEqual({ matched: 0, unmatched: 3, invalid: 0 });
+		expect(r.report.lines[0].reason).toMatch(/già importato/);
+		expect(balance(f.luca.id)).toBe(-1250);
+		expect(checkLedger(db)).toEqual([]);
+	});
+
+	it('refuses an opening balance out of all proportion', () => {
+		const plan = planMigration(db, f.scope, 'saldi.csv', bytes('RSSLCU17E04E379I;Refezione;99999999999999999999\n'));
+		expect(plan.status === 'planned' && plan.report.lines[0]).toMatchObject({ status: 'invalid', reason: expect.stringMatching(/fuori misura/) });
+	});
+
 	it('is all-or-nothing: one bad line and nothing at all is written', () => {
 		const before = ['ledger_transactions', 'ledger_postings', 'ledger_accounts', 'balance_migrations', 'audit_log'].map((t) => rows(db, `SELECT count(*) AS n FROM ${t}`)[0].n);
 		const r = applyMigration(db, clock, f.scope, 'Europe/Rome', actor(), 'saldi.csv', bytes(MESSY));

@@ -16,7 +16,7 @@ import type { OfficeActor } from './office/counter-topup.js';
 /*
  * Gestione saldi: opening balances from the previous system. A dry run says, line by line, what
  * would happen; applying is all-or-nothing and keyed by the file's SHA-256, so the same file
- * applied twice moves money once.
+ * applied twice moves money once, and an account takes one opening balance whatever the file.
  */
 
 export interface MigrationLine {
@@ -71,7 +71,22 @@ function consumersByCf(db: Pick<Db, 'select'>, scope: TenantScope, cfs: string[]
 	return found;
 }
 
-export function planMigration(db: Pick<Db, 'select'>, scope: TenantScope, fileName: string, bytes: Uint8Array): MigrationPlan {
+/** An opening balance beyond this is a typo (or cents read as euros), not a child's meals. */
+const MAX_OPENING_CENTS = 10_000_000;
+
+/** The accounts that already hold an opening balance: a second file (or the same one saved again) must not add another. */
+function migratedAccounts(db: Db, scope: TenantScope): Set<string> {
+	const rows = db.$client
+		.prepare(
+			`SELECT DISTINCT a.consumer_id AS consumer, a.service_group_id AS grp FROM ledger_transactions t
+			 JOIN ledger_postings p ON p.transaction_id = t.id JOIN ledger_accounts a ON a.id = p.account_id
+			 WHERE t.tenant_id = ? AND t.kind = 'migration' AND a.kind = 'prepaid'`
+		)
+		.all(scope.tenantId) as { consumer: number; grp: number }[];
+	return new Set(rows.map((r) => `${r.consumer}|${r.grp}`));
+}
+
+export function planMigration(db: Db, scope: TenantScope, fileName: string, bytes: Uint8Array): MigrationPlan {
 	const file = readMigrationCsv(bytes);
 	if (file.status === 'rejected') return file;
 	const fileHash = createHash('sha256').update(bytes).digest('hex');
@@ -79,6 +94,7 @@ export function planMigration(db: Pick<Db, 'select'>, scope: TenantScope, fileNa
 	const cfs = [...new Set(file.lines.map((l) => normalizeCodiceFiscale(l.fields[0] ?? '')))];
 	const people = consumersByCf(db, scope, cfs);
 	const seen = new Map<string, number>();
+	const migrated = migratedAccounts(db, scope);
 
 	const lines = file.lines.map(({ line, fields }): MigrationLine => {
 		const [cfText = '', group = '', amountText = ''] = fields;
@@ -89,6 +105,7 @@ export function planMigration(db: Pick<Db, 'select'>, scope: TenantScope, fileNa
 		if (fields.length !== 3) return invalid(`servono 3 colonne (codice fiscale, gruppo di servizi, saldo), trovate ${fields.length}`);
 		if (!isValidCodiceFiscale(codiceFiscale)) return invalid('codice fiscale non valido');
 		if (amountCents === null) return invalid(`saldo non valido: «${amountText}» (es. 12,50 oppure -3,20)`);
+		if (Math.abs(amountCents) > MAX_OPENING_CENTS) return invalid(`saldo fuori misura: «${amountText}» (al massimo 100.000,00 € in più o in meno)`);
 		const key = `${codiceFiscale}|${foldForSearch(group)}`;
 		const first = seen.get(key);
 		if (first !== undefined) return invalid(`riga duplicata: lo stesso conto è già alla riga ${first}`);
@@ -97,7 +114,9 @@ export function planMigration(db: Pick<Db, 'select'>, scope: TenantScope, fileNa
 		const serviceGroup = groups.get(foldForSearch(group));
 		if (!consumer) return { ...base, status: 'unmatched', reason: 'consumatore non trovato in questo Comune' };
 		if (!serviceGroup) return { ...base, consumerId: consumer.id, consumerName: consumer.name, status: 'unmatched', reason: `gruppo di servizi «${group}» non trovato` };
-		return { ...base, status: 'matched', reason: null, consumerId: consumer.id, consumerName: consumer.name, serviceGroupId: serviceGroup.id };
+		const named = { ...base, consumerId: consumer.id, consumerName: consumer.name, serviceGroupId: serviceGroup.id };
+		if (migrated.has(`${consumer.id}|${serviceGroup.id}`)) return { ...named, status: 'unmatched', reason: 'saldo iniziale già importato per questo conto (da un altro file o da questo file salvato di nuovo)' };
+		return { ...named, status: 'matched', reason: null };
 	});
 	const applied = db.select({ at: balanceMigrations.appliedAt }).from(balanceMigrations).where(scope.where(balanceMigrations, eq(balanceMigrations.fileHash, fileHash))).get();
 	const count = (s: MigrationLine['status']) => lines.filter((l) => l.status === s).length;
@@ -119,7 +138,7 @@ export function planMigration(db: Pick<Db, 'select'>, scope: TenantScope, fileNa
 /** One ledger transaction per line against migration equity, only when every line matched. */
 export function applyMigration(db: Db, clock: Clock, scope: TenantScope, timeZone: string, actor: OfficeActor, fileName: string, bytes: Uint8Array): MigrationResult {
 	return db.transaction((tx) => {
-		const plan = planMigration(tx, scope, fileName, bytes);
+		const plan = planMigration(db, scope, fileName, bytes);
 		if (plan.status === 'rejected') return plan;
 		const { report } = plan;
 		if (report.appliedAt) return { status: 'already_applied', report, appliedAt: report.appliedAt } as const;

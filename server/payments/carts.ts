@@ -75,7 +75,8 @@ export function createCart(
 		.innerJoin(services, eq(services.id, enrolments.serviceId))
 		.innerJoin(serviceGroups, eq(serviceGroups.id, services.serviceGroupId))
 		.innerJoin(consumers, eq(consumers.id, enrolments.consumerId))
-		.where(scope.where(enrolments, inArray(enrolments.consumerId, consumerIds)))
+		// A withdrawn enrolment (cessata) takes no top-up: what is left is settled by the ufficio.
+		.where(scope.where(enrolments, inArray(enrolments.consumerId, consumerIds), inArray(enrolments.status, ['attiva', 'sospesa'])))
 		.all();
 	const named: (CartLine & { consumerName: string; groupName: string })[] = [];
 	for (const line of lines) {
@@ -117,6 +118,14 @@ export function createCart(
 export function markPending(db: Db, clock: Clock, paymentId: number, externalRef: string | null): void {
 	db.update(payments)
 		.set({ status: 'pending', externalRef, updatedAt: clock.now() })
+		.where(and(eq(payments.id, paymentId), eq(payments.status, 'created')))
+		.run();
+}
+
+/** pagoPA refused or never answered: nothing can be paid on this notice, and the family is told so. */
+export function markRefusedByPagopa(db: Db, clock: Clock, paymentId: number): void {
+	db.update(payments)
+		.set({ status: 'cancelled', flag: 'pagoPA non ha accettato la posizione debitoria: nessun addebito.', updatedAt: clock.now() })
 		.where(and(eq(payments.id, paymentId), eq(payments.status, 'created')))
 		.run();
 }

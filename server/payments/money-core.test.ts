@@ -113,6 +113,17 @@ describe('createCart', () => {
 		]);
 	});
 
+	it('numbers each Comune’s notices on its own: two Comuni may use the same notice number', () => {
+		const first = cart();
+		const chiusiGroup = db.select().from(serviceGroups).where(eq(serviceGroups.tenantId, f.chiusi.id)).get()!.id;
+		const mario = { id: 'mario', codiceFiscale: 'BNCMRA79D10C663Z', fiscalCodeVerifiedAt: new Date(NOV_2026), givenName: 'Mario', familyName: 'Bianchi' };
+		const other = createCart(db, clock, f.chiusiScope, f.chiusi, mario, 'pagopa_avviso', [{ consumerId: f.tommaso.id, serviceGroupId: chiusiGroup, amountCents: 1000 }]);
+		expect(other).toMatchObject({ status: 'created', payment: { noticeNumber: first.noticeNumber, tenantId: f.chiusi.id } });
+		// A receipt names the ente by its fiscal code: it credits the right Comune's payment.
+		expect(apply(receiptFor(first))).toEqual({ status: 'credited', paymentId: first.id });
+		expect(paymentRow(other.status === 'created' ? other.payment.id : 0).status).toBe('created');
+	});
+
 	it('refuses another family’s child and a paused Comune, creating nothing', () => {
 		const other = createCart(db, clock, f.scope, f.mazze, payer, 'pagopa_online', [{ consumerId: f.anna.id, serviceGroupId: refezione, amountCents: 1000 }]);
 		expect(other).toMatchObject({ status: 'rejected', code: 'NOT_YOUR_CONSUMER' });
@@ -152,6 +163,15 @@ describe('applyReceipt', () => {
 			{ status: 'ko', n: 1 }
 		]);
 		expect(checkLedger(db)).toEqual([]);
+	});
+
+	it('flags, never drops, a receipt id seen again with other content', () => {
+		const p = cart();
+		const r = receiptFor(p);
+		apply(r);
+		expect(apply({ ...r, paymentAmountCents: 1 })).toMatchObject({ status: 'flagged', credited: false, flag: expect.stringMatching(/ripetuta con dati diversi/) });
+		expect(rows(db, 'SELECT status, redeliveries FROM receipts')).toEqual([{ status: 'flagged', redeliveries: 1 }]);
+		expect([balance(f.luca.id), balance(f.sofia.id)]).toEqual([3000, 2050]);
 	});
 
 	it('expires unpaid avvisi after their due date; a late payment is still credited, and flagged', () => {

@@ -29,12 +29,6 @@ export type ReceiptOutcome =
 	/** a later delivery of a receiptId already recorded: nothing happens */
 	| { status: 'duplicate' };
 
-/**
- * Applies one receipt, exactly once: keyed by receiptId (a redelivery is only counted) and, through
- * the payment, by notice number (a second receipt for a paid notice is a double payment, flagged).
- * Everything is one SQLite transaction, so a receipt and a day close on the same account serialise.
- * A receipt is never refused: pagoPA would redeliver it forever; what is wrong is flagged.
- */
 // The receipt receiver's path (bench/receipts.ts): building and preparing drizzle SQL cost more
 // than running it, so each statement is prepared once per connection. They run on the same
 // connection as the transaction below, hence inside it.
@@ -62,6 +56,11 @@ const statements = preparedFor((db) => {
 			.onConflictDoNothing({ target: receipts.receiptId })
 			.returning({ id: receipts.id })
 			.prepare(),
+		storedReceipt: db
+			.select({ id: receipts.id, tenantId: receipts.tenantId, noticeNumber: receipts.noticeNumber, amountCents: receipts.amountCents, outcome: receipts.outcome, paymentId: receipts.paymentId, flag: receipts.flag })
+			.from(receipts)
+			.where(eq(receipts.receiptId, p('receiptId')))
+			.prepare(),
 		countRedelivery: db.update(receipts).set({ redeliveries: sql`${receipts.redeliveries} + 1` }).where(eq(receipts.receiptId, p('receiptId'))).prepare(),
 		// set() takes no placeholders, only SQL: the values go to the driver as given (time in ms).
 		settle: db.update(receipts).set({ status: sql`${p('status')}`, flag: sql`${p('flag')}` }).where(eq(receipts.id, p('id'))).prepare(),
@@ -73,6 +72,12 @@ const statements = preparedFor((db) => {
 	};
 });
 
+/**
+ * Applies one receipt, exactly once: keyed by receiptId (a redelivery is only counted) and, through
+ * the payment, by notice number (a second receipt for a paid notice is a double payment, flagged).
+ * Everything is one SQLite transaction, so a receipt and a day close on the same account serialise.
+ * A receipt is never refused: pagoPA would redeliver it forever; what is wrong is flagged.
+ */
 export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: string): ReceiptOutcome {
 	const q = statements(db);
 	return db.transaction((tx) => {
@@ -94,7 +99,13 @@ export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: st
 		});
 		if (!stored) {
 			q.countRedelivery.run({ receiptId: receipt.receiptId });
-			return { status: 'duplicate' } as const;
+			const first = q.storedReceipt.get({ receiptId: receipt.receiptId })!;
+			const same = first.tenantId === (tenant?.id ?? null) && first.noticeNumber === receipt.noticeNumber && first.amountCents === receipt.paymentAmountCents && first.outcome === receipt.outcome;
+			if (same) return { status: 'duplicate' } as const;
+			// The same id with other content: never applied (the id is taken), never dropped unseen.
+			const flag = `Ricevuta ${receipt.receiptId} ripetuta con dati diversi (avviso ${receipt.noticeNumber}, ${formatCents(receipt.paymentAmountCents)}, esito ${receipt.outcome}): da verificare.`;
+			q.settle.run({ status: 'flagged', flag: first.flag ? `${first.flag} ${flag}` : flag, id: first.id });
+			return { status: 'flagged', paymentId: first.paymentId, credited: false, flag } as const;
 		}
 		const settle = (status: 'credited' | 'flagged' | 'ko', flag: string | null) => q.settle.run({ status, flag, id: stored.id });
 		const flagPayment = (flag: string) => {

@@ -99,11 +99,11 @@ describe('startRicarica', () => {
 		expect(loadAvviso(db, f.scope, f.tenant('mazze'), f.maria.id, outcome.paymentId)).toBeNull();
 	});
 
-	it('pagoPA not answering: the payment stays created, nothing to pay, nothing credited', async () => {
+	it('pagoPA not answering: the payment is cancelled, nothing to pay, nothing credited', async () => {
 		const postings = count(db, 'ledger_postings');
 		const outcome = await startRicarica(deps(fakeGateway(true).gateway), f.maria, 'pagopa_avviso', twoChildren());
 		expect(outcome.status).toBe('gateway_failed');
-		expect(listOwnPayments(db, f.scope, f.maria.id).map((p) => p.status)).toEqual(['created']);
+		expect(listOwnPayments(db, f.scope, f.maria.id).map((p) => p.status)).toEqual(['cancelled']);
 		expect(count(db, 'ledger_postings')).toBe(postings);
 		if (outcome.status === 'gateway_failed') expect(loadAvviso(db, f.scope, f.tenant('mazze'), f.maria.id, outcome.paymentId)).toBeNull();
 	});

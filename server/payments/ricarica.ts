@@ -10,7 +10,7 @@ import type { TenantScope } from '../db/tenant-scope.js';
 import { listGuardianConsumers, type Guardian } from '../consumers/access.js';
 import { balanceOf } from '../ledger/accounts.js';
 import type { Tenant } from '../tenants/tenants.js';
-import { createCart, markPending, type CartLine, type CartOutcome, type Payer } from './carts.js';
+import { createCart, markPending, markRefusedByPagopa, type CartLine, type CartOutcome, type Payer } from './carts.js';
 import { formatNoticeNumber } from './notice-number.js';
 import type { PagopaGateway } from './pagopa/gateway.js';
 import { checkoutReturnUrls, enteOf } from './pagopa/gateway-for.js';
@@ -56,7 +56,7 @@ export function ricaricaAccounts(db: Db, scope: TenantScope, guardian: Guardian)
 
 export type RicaricaOutcome =
 	| Extract<CartOutcome, { status: 'rejected' }>
-	/** pagoPA did not take the debt position: the payment stays `created`, nothing can be paid */
+	/** pagoPA did not take the debt position: the payment is `cancelled`, nothing can be paid */
 	| { status: 'gateway_failed'; paymentId: number; error: unknown }
 	| { status: 'checkout'; paymentId: number; redirectUrl: string }
 	| { status: 'avviso'; paymentId: number; noticeNumber: string; noticeNumberFormatted: string; amountCents: number; dueDate: string };
@@ -100,6 +100,7 @@ export async function startRicarica(
 		}
 		await gateway.publishDebtPosition(ente, payment, gatewayLines);
 	} catch (error) {
+		markRefusedByPagopa(db, clock, payment.id);
 		return { status: 'gateway_failed', paymentId: payment.id, error };
 	}
 	markPending(db, clock, payment.id, null);

@@ -8,9 +8,10 @@ import { findTenantBySlug, publicTenantInfo, searchTenants } from './tenants.js'
 
 const clock = fixedClock('2026-10-05T08:00:00Z');
 
+let entes = 0;
 function addTenant(db: Db, slug: string, name: string) {
 	db.insert(tenants)
-		.values({ slug, name, searchName: foldForSearch(name), province: 'XX', codiceFiscaleEnte: '00856930102', createdAt: clock.now() })
+		.values({ slug, name, searchName: foldForSearch(name), province: 'XX', codiceFiscaleEnte: String(90_000_000_000 + ++entes), createdAt: clock.now() })
 		.run();
 }
 

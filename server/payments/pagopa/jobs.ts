@@ -48,7 +48,9 @@ export function startPagopaJobs(rt: Runtime, opts: PagopaJobOptions, log: (line:
 		}
 	};
 	expire();
-	const timers = [setInterval(() => void deliver(), opts.deliveryEveryMs), setInterval(expire, opts.expiryEveryMs)];
+	const timers = [setInterval(expire, opts.expiryEveryMs)];
+	// The simulator's receipts are delivered only where the simulators are served.
+	if (rt.config.paymentSimulators) timers.push(setInterval(() => void deliver(), opts.deliveryEveryMs));
 	for (const t of timers) t.unref();
 	return () => timers.forEach(clearInterval);
 }

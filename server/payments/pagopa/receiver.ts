@@ -30,7 +30,7 @@ export type ReceiverAnswer = { status: 200; body: { outcome: 'OK' }; applied: Re
 
 const refuse = (status: 400 | 401, error: string) => ({ status, body: { outcome: 'KO', error } }) as const;
 
-const settingsOfEnte = preparedFor((db) => db.$client.prepare('SELECT payment_settings AS settings FROM tenants WHERE codice_fiscale_ente = ? ORDER BY id LIMIT 1'));
+const settingsOfEnte = preparedFor((db) => db.$client.prepare('SELECT payment_settings AS settings FROM tenants WHERE codice_fiscale_ente = ?'));
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

@@ -119,7 +119,7 @@ describe('payments.createCart refuses a cart it must not take, and writes nothin
 });
 
 describe('payments.createCart when pagoPA does not answer', () => {
-	it('says so, keeps the payment `created` (nothing to pay) and credits nothing', async () => {
+	it('says so, cancels the payment (nothing to pay) and credits nothing', async () => {
 		// The simulator is reached over HTTP at the origin: nothing listens on port 9 here.
 		const postings = count(db, 'ledger_postings');
 		const e = await refusal(
@@ -127,7 +127,7 @@ describe('payments.createCart when pagoPA does not answer', () => {
 		);
 		expect(e.code).toBe('SERVICE_UNAVAILABLE');
 		expect(e.message).toMatch(/^pagoPA non risponde.*[Rr]iprova fra qualche minuto.*non è stato addebitato nulla/);
-		expect((await callerFor(f.maria).payments.list()).map((p) => p.status)).toEqual(['created']);
+		expect((await callerFor(f.maria).payments.list()).map((p) => p.status)).toEqual(['cancelled']);
 		expect(count(db, 'ledger_postings')).toBe(postings);
 	});
 });

@@ -1,5 +1,6 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
-import { receiveLisNotification, type LisOutcome } from '$server/payments/lis/notification';
+import { MAX_BODY_BYTES, receiveLisNotification, type LisOutcome } from '$server/payments/lis/notification';
+import { readCapped } from '$lib/server/body';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '$server/payments/lis/signature';
 import { emitCredited } from '$server/payments/events';
 
@@ -23,8 +24,10 @@ function refusal(o: Refusal): { status: number; code: string; message: string } 
 }
 
 export const POST: RequestHandler = async ({ request, locals }) => {
+	const body = await readCapped(request, MAX_BODY_BYTES);
+	if (body === null) return json({ error: { message: 'Notifica troppo grande.', code: 'PAYLOAD_TOO_LARGE' } }, { status: 413 });
 	const outcome = receiveLisNotification(locals.rt.db, locals.rt.clock, {
-		rawBody: await request.text(),
+		rawBody: body.toString('utf8'),
 		signature: request.headers.get(SIGNATURE_HEADER),
 		timestamp: request.headers.get(TIMESTAMP_HEADER)
 	});
