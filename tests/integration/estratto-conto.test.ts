@@ -144,3 +144,17 @@ describe('the downloads', () => {
 		expect(anonymous.status).toBe(303);
 	});
 });
+
+describe('balance alerts after the server’s own day closes', () => {
+	it('tells Maria once per crossing below zero, not at every meal', async () => {
+		// The server closed 23/11 on start (both children had nothing: below zero), then 24, 25 and
+		// 26/11. Sofia, never topped up, went further down at each close: one e-mail. Luca's top-up
+		// brought him back above the threshold silently, and he stayed there.
+		const mail = await server.smtp.waitFor('maria.rossi@example.com', (m) => m.subject.startsWith('Saldo Refezione di Sofia è negativo'));
+		expect(mail.text).toContain('-4,20 €');
+		expect(mail.text).toMatch(/\/ricarica\?consumer=\d+/);
+		await server.smtp.waitFor('maria.rossi@example.com', (m) => m.subject.startsWith('Saldo Refezione di Luca è negativo'));
+		const alerts = server.smtp.received.filter((m) => m.subject.startsWith('Saldo Refezione')).map((m) => m.subject);
+		expect(alerts.sort()).toEqual(['Saldo Refezione di Luca è negativo — Comune di Mazzè', 'Saldo Refezione di Sofia è negativo — Comune di Mazzè']);
+	});
+});

@@ -105,6 +105,11 @@ describe('paying online through the simulator', () => {
 		await until(async () => f.rows<{ n: number }>('SELECT redeliveries AS n FROM receipts WHERE payment_id = ?', payment.id)[0]?.n, (n) => n === 1);
 		expect(f.balance(f.luca.id)).toBe(before.luca + 3000);
 		expect(f.rows('SELECT status FROM payments WHERE id = ?', payment.id)).toEqual([{ status: 'paid' }]);
+		// The family is told, once, with both children's new balances.
+		const mail = await server.smtp.waitFor('maria.rossi@example.com', (m) => m.subject.startsWith('Ricarica accreditata'));
+		expect(mail.text).toContain(`Luca — Refezione: +30,00 €`);
+		expect(mail.text).toContain(`Sofia — Refezione: +20,00 €`);
+		expect(server.smtp.received.filter((m) => m.subject.startsWith('Ricarica accreditata'))).toHaveLength(1);
 	});
 
 	it('shows the cancel page, and no one else’s payment', async () => {
