@@ -32,6 +32,9 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; mailer
 		if (config.seedHistory) seedDemoHistory(db, clock.now());
 		log(formatDemoSeed(seed, config.origin));
 	}
+	if (config.paymentSimulators) {
+		log(`Simulatori di pagamento (nessun pagamento reale): ${config.origin}/simulatore-pagopa/psp · ${config.origin}/simulatore-lis`);
+	}
 
 	const redirectUri = `${config.origin}${OIDC_CALLBACK_PATH}`;
 	let devProvider: OidcDevProvider | null = null;
