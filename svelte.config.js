@@ -12,6 +12,9 @@ const config = {
 		},
 		// workbox-window registers the service worker (offline issue); SvelteKit must not.
 		serviceWorker: { register: false },
+		// Absolute asset URLs: the prerendered offline shell is also served at nested addresses
+		// (/login/mazze, /consumatori/3/…), where relative ones would point nowhere.
+		paths: { relative: false },
 		csp: {
 			mode: 'auto',
 			directives: {

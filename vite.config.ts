@@ -1,8 +1,10 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import { pwaOptions } from './vite.pwa';
 
 export default defineConfig({
-	plugins: [sveltekit()],
+	plugins: [sveltekit(), SvelteKitPWA(pwaOptions)],
 	css: {
 		preprocessorOptions: {
 			scss: {

@@ -7,6 +7,8 @@ export const load: LayoutServerLoad = async (event) => {
 	return {
 		userName: `${user.givenName} ${user.familyName}`,
 		tenantName: tenant?.name ?? null,
+		// Kept in the page's HTML, so an offline copy tells when its data was fresh.
+		renderedAt: event.locals.rt.clock.now().toISOString(),
 		consumers: await serverCaller(event).guardian.consumers()
 	};
 };

@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startRewritingProxy } from '../helpers/proxy.js';
+import { axeViolations, formatViolations, gotoHydrated, launchBrowser, phoneContext, screenshot, watchProblems } from '../helpers/browser.js';
+
+/*
+ * The installable, offline-capable parent app: the manifest and its icons; after one online visit
+ * the service worker controls the page; with no network and no server, Home and the Punto LIS card
+ * reload from the phone with the offline banner, a page never opened (Ricarica) says it needs the
+ * connection; logout forgets the pages kept on the phone.
+ */
+
+const PAGES_CACHE = 'mensa-pagine';
+
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let problems: string[];
+let lucaId: number;
+let groupId: number;
+let serverStopped = false;
+
+async function loginAsMaria(p: Page) {
+	await gotoHydrated(p, '/login/mazze');
+	await p.locator('#email').fill('maria.rossi@example.com');
+	await p.locator('#password').fill('MensaAperta-2026');
+	await p.getByRole('button', { name: 'Accedi' }).click();
+	await p.waitForURL('**/home');
+}
+
+/** The worker installed by this visit takes over the page (clientsClaim): no reload needed. */
+async function waitForControl(p: Page) {
+	await expect.poll(() => p.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null), { timeout: 30_000 }).toMatch(/\/sw\.js$/);
+}
+
+const cachedPaths = (p: Page) =>
+	p.evaluate(async (name) => {
+		if (!(await caches.has(name))) return [];
+		const keys = await (await caches.open(name)).keys();
+		return keys.map((r) => new URL(r.url).pathname);
+	}, PAGES_CACHE);
+
+beforeAll(async () => {
+	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
+	const db = new Database(server.dbPath, { readonly: true });
+	lucaId = (db.prepare(`SELECT id FROM consumers WHERE given_name = 'Luca'`).get() as { id: number }).id;
+	groupId = (db.prepare(`SELECT g.id FROM service_groups g JOIN tenants t ON t.id = g.tenant_id WHERE t.slug = 'mazze'`).get() as { id: number }).id;
+	db.close();
+	context = await phoneContext(browser, server.url);
+	context.setDefaultTimeout(15_000);
+	page = await context.newPage();
+	problems = watchProblems(page);
+});
+afterAll(async () => {
+	await context?.close();
+	await browser?.close();
+	if (!serverStopped) await server?.stop();
+});
+beforeEach(({ task, onTestFailed }) => {
+	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
+});
+
+describe('installable, offline parent app', () => {
+	it('serves a manifest in Italian with every icon as a PNG, linked from the pages', async () => {
+		const response = await fetch(`${server.url}/manifest.webmanifest`);
+		expect(response.status).toBe(200);
+		const manifest = (await response.json()) as Record<string, unknown> & { icons: { src: string; sizes: string; type: string; purpose?: string }[] };
+		expect(manifest).toMatchObject({
+			name: 'Mensa Aperta — servizi scolastici',
+			short_name: 'Mensa',
+			lang: 'it',
+			display: 'standalone',
+			start_url: '/home',
+			id: '/home',
+			scope: '/',
+			theme_color: '#0066cc',
+			background_color: '#ffffff'
+		});
+		expect(manifest.icons.map((i) => `${i.sizes} ${i.purpose ?? 'any'}`)).toEqual(expect.arrayContaining(['192x192 any', '512x512 any', '512x512 maskable', '180x180 any']));
+		for (const icon of manifest.icons) {
+			const res = await fetch(new URL(icon.src, server.url));
+			expect(`${icon.src} ${res.status} ${res.headers.get('content-type')}`).toBe(`${icon.src} 200 image/png`);
+		}
+
+		await gotoHydrated(page, '/login/mazze');
+		expect(await page.locator('link[rel=manifest]').getAttribute('href')).toMatch(/manifest\.webmanifest$/);
+		expect(await page.locator('link[rel=apple-touch-icon]').getAttribute('href')).toMatch(/apple-touch-icon-180\.png$/);
+		expect(await page.locator('meta[name=theme-color]').getAttribute('content')).toBe('#0066cc');
+	});
+
+	it('logout forgets the pages kept on the phone', async () => {
+		// A context of its own: its service worker and caches are not the ones the offline test uses.
+		const other = await phoneContext(browser, server.url);
+		try {
+			const p = await other.newPage();
+			await loginAsMaria(p);
+			await waitForControl(p);
+			await gotoHydrated(p, '/home');
+			expect(await cachedPaths(p)).toContain('/home');
+			await p.getByRole('button', { name: 'Logout' }).click();
+			await p.waitForURL('**/login/mazze?uscito');
+			expect(await cachedPaths(p)).not.toContain('/home');
+		} finally {
+			await other.close();
+		}
+	});
+
+	it('a new version waits for "Aggiorna" and only then reloads', async () => {
+		// A second deployment: the same worker with one byte more is a new version to the browser.
+		let deployed = false;
+		const proxy = await startRewritingProxy(server.url, (path, body) => (deployed && path === '/sw.js' ? `${body}\n// versione successiva\n` : null));
+		const other = await phoneContext(browser, proxy.url);
+		try {
+			const p = await other.newPage();
+			await loginAsMaria(p);
+			await waitForControl(p);
+			deployed = true;
+			await p.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+			await p.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+
+			const prompt = p.getByRole('status').filter({ hasText: 'Nuova versione disponibile' });
+			await prompt.waitFor();
+			// Installed and waiting, the page untouched until the guardian chooses.
+			expect(await p.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+
+			const reloaded = p.waitForEvent('load');
+			await prompt.getByRole('button', { name: 'Aggiorna' }).focus();
+			await p.keyboard.press('Enter');
+			await reloaded;
+			expect(await p.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBeUndefined();
+			await waitForControl(p);
+			expect(await p.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting)).toBeNull();
+			expect(await p.getByText('Nuova versione disponibile').count()).toBe(0);
+		} finally {
+			await other.close();
+			await proxy.close();
+		}
+	});
+
+	it('after one online visit the service worker controls the page', async () => {
+		await loginAsMaria(page);
+		await waitForControl(page);
+		// Visited while controlled: kept for offline reading.
+		await gotoHydrated(page, `/consumatori/${lucaId}/punto-lis/${groupId}`);
+		await gotoHydrated(page, '/home');
+		await page.getByRole('heading', { level: 1, name: 'I tuoi figli' }).waitFor();
+		expect(await cachedPaths(page)).toEqual(expect.arrayContaining(['/home', `/consumatori/${lucaId}/punto-lis/${groupId}`]));
+		// Reached by a client-side navigation (data, not HTML): kept all the same.
+		await page.getByRole('link', { name: 'Dettaglio di Luca' }).click();
+		await page.waitForURL(`**/consumatori/${lucaId}`);
+		await expect.poll(() => cachedPaths(page)).toContain(`/consumatori/${lucaId}`);
+		await gotoHydrated(page, '/home');
+		// Online, no banner.
+		expect(await page.getByText(/^Sei offline/).count()).toBe(0);
+	});
+
+	it('with no network and no server, Home and the Punto LIS card reload from the phone with the offline banner', async () => {
+		await context.setOffline(true);
+		await server.stop();
+		serverStopped = true;
+
+		await page.reload({ waitUntil: 'load' });
+		await page.getByRole('heading', { level: 1, name: 'I tuoi figli' }).waitFor();
+		await expect.poll(() => page.getByRole('status').filter({ hasText: 'Sei offline' }).textContent()).toMatch(/^Sei offline — dati aggiornati alle 12:\d\d$/);
+		await expect.poll(() => page.getByText('Luca', { exact: false }).count()).toBeGreaterThan(0);
+		await screenshot(page, 'pwa-home-offline');
+
+		await page.goto(`/consumatori/${lucaId}/punto-lis/${groupId}`, { waitUntil: 'load' });
+		await page.getByRole('img', { name: 'Codice QR Punto LIS di Luca Rossi, servizio Refezione' }).waitFor();
+		await page.getByRole('status').filter({ hasText: 'Sei offline' }).waitFor();
+
+		await page.goto(`/consumatori/${lucaId}`, { waitUntil: 'load' });
+		await page.getByRole('heading', { level: 1, name: 'Luca Rossi' }).waitFor();
+	});
+
+	it('a page that needs the connection says so, from the offline shell', async () => {
+		for (const path of ['/ricarica', '/login/mazze']) {
+			await page.goto(path, { waitUntil: 'load' });
+			await page.getByRole('heading', { level: 1, name: 'Sei offline' }).waitFor();
+			await page.getByText('Questa pagina non è disponibile senza connessione.').waitFor();
+			expect(new URL(page.url()).pathname).toBe(path);
+			// Styled and hydrated at any depth: the shell's assets come from the precache by absolute URL.
+			expect(await page.getByRole('button', { name: 'Riprova' }).evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
+		}
+		await screenshot(page, 'pwa-offline-shell');
+		const violations = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+		expect(violations.map((v) => v.id), `axe on the offline shell:\n${formatViolations(violations)}`).toEqual([]);
+	});
+
+	it('nothing went wrong in the page but the network being away', () => {
+		// Offline, Chromium logs the failed fetches itself; anything else is a bug.
+		expect(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|net::ERR_|Failed to fetch/.test(p))).toEqual([]);
+	});
+});
