@@ -1,11 +1,8 @@
 import { formatDateIt } from '../../src/lib/shared/dates.js';
+import { formatCents } from '../../src/lib/shared/money.js';
 import type { StatementDocument } from './statement-pdf.js';
 
-/** 123456 → "1234,56": a number Italian Excel reads as such (no grouping dot to misread). */
-function csvCents(cents: number): string {
-	const abs = Math.abs(cents);
-	return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
-}
+const csvCents = (cents: number) => formatCents(cents, { symbol: false, grouping: false });
 
 function field(text: string): string {
 	return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

@@ -106,7 +106,7 @@ const textCell = (v: string) => {
 	const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
 	return /[;"\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
-const euros = (cents: number) => formatCents(cents, { symbol: false });
+const euros = (cents: number) => formatCents(cents, { symbol: false, grouping: false });
 
 /** Semicolon-separated with a BOM, as Italian spreadsheets expect; amounts in Italian format. */
 export function reconciliationCsv(r: Reconciliation): string {

@@ -21,6 +21,11 @@ describe('formatCents', () => {
 		expect(formatCents(123456, { symbol: false })).toBe('1.234,56');
 		expect(formatCents(-250, { symbol: false })).toBe('-2,50');
 	});
+
+	it('leaves out the grouping dot for CSV cells', () => {
+		expect(formatCents(123456, { symbol: false, grouping: false })).toBe('1234,56');
+		expect(formatCents(-100000000, { symbol: false, grouping: false })).toBe('-1000000,00');
+	});
 });
 
 describe('parseEuroToCents', () => {

@@ -1,11 +1,11 @@
-/** Integer cents to Italian text: 123456 → "1.234,56 €". */
-export function formatCents(cents: number, opts: { symbol?: boolean } = {}): string {
-	// it-IT leaves 4-digit numbers ungrouped ("1234,56"); money here always shows the dot.
+/** Integer cents to Italian text: 123456 → "1.234,56 €"; for CSV cells { symbol: false, grouping: false } → "1234,56". */
+export function formatCents(cents: number, opts: { symbol?: boolean; grouping?: boolean } = {}): string {
+	// it-IT leaves 4-digit numbers ungrouped ("1234,56"); money here always shows the dot, except in
+	// CSV files (grouping: false), where Italian Excel could read "1.234" as a date or a decimal.
 	const sign = cents < 0 ? '-' : '';
 	const abs = Math.abs(cents);
-	const whole = Math.floor(abs / 100)
-		.toString()
-		.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+	const digits = Math.floor(abs / 100).toString();
+	const whole = opts.grouping === false ? digits : digits.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
 	const text = `${sign}${whole},${String(abs % 100).padStart(2, '0')}`;
 	return opts.symbol === false ? text : `${text} €`;
 }
