@@ -1,5 +1,5 @@
 import type { SvelteKitPWAOptions } from '@vite-pwa/sveltekit';
-import { OFFLINE_PAGES, OFFLINE_SHELL, PAGES_CACHE } from './src/lib/shared/pwa';
+import { MARKS_SYNC_QUEUE, OFFLINE_PAGES, OFFLINE_SHELL, PAGES_CACHE } from './src/lib/shared/pwa';
 
 /*
  * The service worker (Workbox generateSW). Online, every navigation still gets the server's own
@@ -9,7 +9,10 @@ import { OFFLINE_PAGES, OFFLINE_SHELL, PAGES_CACHE } from './src/lib/shared/pwa'
  *   within a few seconds, kept in PAGES_CACHE for the next offline reload (wiped on logout);
  * - every other page goes to the network only (login, Ricarica, staff, simulators are never cached);
  * - both fall back to the prerendered shell when neither network nor cache can answer.
- * /api/, /auth/ and downloads are not routed at all: the browser handles them as without a worker.
+ * /api/, /auth/ and downloads are not routed at all: the browser handles them as without a worker,
+ * but for one request: a batch of marks that fails for lack of network is kept by Background Sync
+ * (where the browser has it) and sent again when the network is back, even with the app closed.
+ * The page's outbox sends the same marks with the same mutationIds too; the server applies each once.
  * The matchers are serialised into sw.js: functions by their source, hence the literals inside them.
  */
 export const pwaOptions: SvelteKitPWAOptions = {
@@ -30,6 +33,13 @@ export const pwaOptions: SvelteKitPWAOptions = {
 		cleanupOutdatedCaches: true,
 		globPatterns: ['client/**/*.{js,css,ico,png,svg,webmanifest,woff2}', 'prerendered/**/*.html'],
 		runtimeCaching: [
+			{
+				urlPattern: ({ url }) => url.pathname === '/api/trpc/meals.mark',
+				method: 'POST',
+				handler: 'NetworkOnly',
+				// A mark is worth sending for a day at most: after that its day has long been closed.
+				options: { backgroundSync: { name: MARKS_SYNC_QUEUE, options: { maxRetentionTime: 24 * 60 } } }
+			},
 			{
 				// A regular expression (matched against the whole same-origin URL) is serialised as is;
 				// only page GETs have these paths (SvelteKit's data requests end in __data.json).

@@ -9,6 +9,8 @@ declare global {
 		}
 		interface Error {
 			message: string;
+			/** set in the browser when a navigation's data could not be fetched (src/hooks.client.ts) */
+			unreachable?: boolean;
 		}
 	}
 }

@@ -3,14 +3,15 @@ import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { axeViolations, formatViolations, gotoHydrated, launchBrowser, phoneContext, screenshot, watchProblems } from '../helpers/browser.js';
+import { loginOnPage, readStore as readStoreOf } from '../helpers/pwa.js';
 
 /*
  * Maria, at 08:00 with no signal, marks Luca away tomorrow, a plain meal today and a plain-meal
  * period: the page shows each at once as waiting. The network comes back at 09:31 on the
  * server's clock: the marks for other days are applied with the ids queued on the phone, the
  * one for today is refused with the server's reason and the box goes back to the server's state.
- * The test server cannot be restarted on the same data (its stop() deletes the directory), so it
- * stays up while the phone is offline.
+ * While the phone is offline the server is down too, and it comes back as a new process on the
+ * same data: what the phone kept is all there is.
  */
 
 const TUESDAY = '2026-11-24';
@@ -35,23 +36,7 @@ async function setServerClock(iso: string) {
 	expect(response.status, await response.clone().text()).toBe(200);
 }
 
-/** A store of the app's IndexedDB, read from the page as the browser holds it. */
-const readStore = (store: string) =>
-	page.evaluate(
-		(name) =>
-			new Promise<Record<string, unknown>[]>((resolve, reject) => {
-				const open = indexedDB.open('mensa-aperta');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const req = open.result.transaction(name).objectStore(name).getAll();
-					req.onsuccess = () => {
-						open.result.close();
-						resolve(req.result);
-					};
-				};
-			}),
-		store
-	);
+const readStore = (store: string) => readStoreOf(page, store);
 
 function withDb<T>(read: (db: Database.Database) => T): T {
 	const db = new Database(server.dbPath, { readonly: true });
@@ -87,18 +72,16 @@ const checked = (id: string) => page.locator(`#${id}`).isChecked();
 describe('marks made offline, sent when the network comes back', () => {
 	it('opens Luca’s days online and keeps them on the phone', async () => {
 		await setServerClock('2026-11-24T07:00:00Z'); // Tuesday, 08:00 in Rome
-		await gotoHydrated(page, '/login/mazze');
-		await page.locator('#email').fill('maria.rossi@example.com');
-		await page.locator('#password').fill('MensaAperta-2026');
-		await page.getByRole('button', { name: 'Accedi' }).click();
-		await page.waitForURL('**/home');
+		await loginOnPage(page, 'maria.rossi@example.com');
 		await gotoHydrated(page, `/consumatori/${lucaId}/giorni`);
 		await visible(page.getByText('Oggi modificabile fino alle 09:30'));
-		await expect.poll(async () => (await readStore('days')).length).toBe(30);
+		// The month shown, within the offline copy of every day from October to February.
+		await expect.poll(async () => (await readStore('days')).filter((d) => d.consumerId === lucaId && String(d.date).startsWith('2026-11')).length).toBe(30);
 	});
 
 	it('offline: each mark is shown at once as waiting, with the warning for today', async () => {
 		await context.setOffline(true);
+		await server.halt();
 		await tap(`assenza-${WEDNESDAY}`);
 		expect(await checked(`assenza-${WEDNESDAY}`)).toBe(true);
 		await expect.poll(() => outcome(WEDNESDAY).textContent()).toBe('In attesa di invio');
@@ -135,7 +118,7 @@ describe('marks made offline, sent when the network comes back', () => {
 	});
 
 	it('back online after 09:30: the other days are confirmed, today is refused with the server’s reason and rolled back', async () => {
-		await setServerClock('2026-11-24T08:31:00Z'); // 09:31 in Rome
+		await server.restart({ MENSA_TEST_NOW: '2026-11-24T08:31:00Z' }); // 09:31 in Rome
 		await context.setOffline(false);
 
 		await expect.poll(() => outcome(WEDNESDAY).textContent()).toMatch(/^✓\s?Registrata alle 09:31:\d\d: assente\.$/);
@@ -178,8 +161,9 @@ describe('marks made offline, sent when the network comes back', () => {
 	it('a lost answer: the mark is sent again with the same id and takes effect once', async () => {
 		const MONDAY = '2026-11-30';
 		let lost = 0;
-		// The first request reaches the server, its answer never reaches the phone.
-		await page.route('**/api/trpc/meals.mark*', async (route) => {
+		// The first request reaches the server, its answer never reaches the phone (the context's
+		// route sees the service worker's requests too: the marks go through it).
+		await context.route('**/api/trpc/meals.mark*', async (route) => {
 			if (lost++ > 0) return route.continue();
 			await route.fetch();
 			await route.abort('failed');
@@ -187,15 +171,16 @@ describe('marks made offline, sent when the network comes back', () => {
 		await tap(`assenza-${MONDAY}`);
 		// Back in the outbox once the failure is known, with the id it was sent with.
 		await expect.poll(async () => (await readStore('outbox')).map((i) => [i.date, i.state, i.attempts])).toEqual([[MONDAY, 'pending', 1]]);
-		expect(lost).toBe(1);
+		// The service worker's Background Sync may already have sent it again: it changes nothing.
+		expect(lost).toBeGreaterThanOrEqual(1);
 		expect(await outcome(MONDAY).textContent()).toBe('In attesa di invio');
 		expect(withDb((db) => db.prepare(`SELECT count(*) AS n FROM mark_events WHERE consumer_id = ? AND date = ?`).get(lucaId, MONDAY))).toEqual({ n: 1 });
 
 		// Coming back to the app sends what waits.
 		await page.evaluate(() => window.dispatchEvent(new Event('focus')));
 		await expect.poll(() => outcome(MONDAY).textContent()).toMatch(/^✓\s?Registrata alle 09:31:\d\d: assente\.$/);
-		expect(lost).toBe(2);
-		await page.unroute('**/api/trpc/meals.mark*');
+		expect(lost).toBeGreaterThanOrEqual(2);
+		await context.unroute('**/api/trpc/meals.mark*');
 		const events = withDb((db) => db.prepare(`SELECT mutation_id, outcome FROM mark_events WHERE consumer_id = ? AND date = ?`).all(lucaId, MONDAY));
 		expect(events).toEqual([{ mutation_id: expect.any(String), outcome: 'applied' }]);
 		expect(withDb((db) => db.prepare(`SELECT assenza FROM day_marks WHERE consumer_id = ? AND date = ?`).get(lucaId, MONDAY))).toEqual({ assenza: 1 });
@@ -205,7 +190,7 @@ describe('marks made offline, sent when the network comes back', () => {
 		expect((await readStore('days')).length).toBeGreaterThan(0);
 		await page.getByRole('button', { name: 'Logout' }).click();
 		await page.waitForURL(/\/login\/mazze\?uscito/);
-		for (const store of ['outbox', 'days', 'consumers', 'balances', 'meta']) expect(await readStore(store), store).toEqual([]);
+		for (const store of ['outbox', 'days', 'consumers', 'accounts', 'meta']) expect(await readStore(store), store).toEqual([]);
 	});
 
 	it('ran without script errors', () => {

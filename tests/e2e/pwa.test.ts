@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startRewritingProxy } from '../helpers/proxy.js';
+import { loginOnPage, waitForControl } from '../helpers/pwa.js';
 import { axeViolations, formatViolations, gotoHydrated, launchBrowser, phoneContext, screenshot, watchProblems } from '../helpers/browser.js';
 
 /*
@@ -21,20 +22,8 @@ let page: Page;
 let problems: string[];
 let lucaId: number;
 let groupId: number;
-let serverStopped = false;
 
-async function loginAsMaria(p: Page) {
-	await gotoHydrated(p, '/login/mazze');
-	await p.locator('#email').fill('maria.rossi@example.com');
-	await p.locator('#password').fill('MensaAperta-2026');
-	await p.getByRole('button', { name: 'Accedi' }).click();
-	await p.waitForURL('**/home');
-}
-
-/** The worker installed by this visit takes over the page (clientsClaim): no reload needed. */
-async function waitForControl(p: Page) {
-	await expect.poll(() => p.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null), { timeout: 30_000 }).toMatch(/\/sw\.js$/);
-}
+const loginAsMaria = (p: Page) => loginOnPage(p, 'maria.rossi@example.com');
 
 const cachedPaths = (p: Page) =>
 	p.evaluate(async (name) => {
@@ -57,7 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await context?.close();
 	await browser?.close();
-	if (!serverStopped) await server?.stop();
+	await server?.stop();
 });
 beforeEach(({ task, onTestFailed }) => {
 	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
@@ -145,9 +134,10 @@ describe('installable, offline parent app', () => {
 		await waitForControl(page);
 		// Visited while controlled: kept for offline reading.
 		await gotoHydrated(page, `/consumatori/${lucaId}/punto-lis/${groupId}`);
+		await gotoHydrated(page, `/consumatori/${lucaId}/giorni`);
 		await gotoHydrated(page, '/home');
 		await page.getByRole('heading', { level: 1, name: 'I tuoi figli' }).waitFor();
-		expect(await cachedPaths(page)).toEqual(expect.arrayContaining(['/home', `/consumatori/${lucaId}/punto-lis/${groupId}`]));
+		expect(await cachedPaths(page)).toEqual(expect.arrayContaining(['/home', `/consumatori/${lucaId}/punto-lis/${groupId}`, `/consumatori/${lucaId}/giorni`]));
 		// Reached by a client-side navigation (data, not HTML): kept all the same.
 		await page.getByRole('link', { name: 'Dettaglio di Luca' }).click();
 		await page.waitForURL(`**/consumatori/${lucaId}`);
@@ -157,10 +147,9 @@ describe('installable, offline parent app', () => {
 		expect(await page.getByText(/^Sei offline/).count()).toBe(0);
 	});
 
-	it('with no network and no server, Home and the Punto LIS card reload from the phone with the offline banner', async () => {
+	it('with no network and no server, Home, the day list and the Punto LIS card reload from the phone with the offline banner', async () => {
 		await context.setOffline(true);
-		await server.stop();
-		serverStopped = true;
+		await server.halt();
 
 		await page.reload({ waitUntil: 'load' });
 		await page.getByRole('heading', { level: 1, name: 'I tuoi figli' }).waitFor();
@@ -170,6 +159,12 @@ describe('installable, offline parent app', () => {
 
 		await page.goto(`/consumatori/${lucaId}/punto-lis/${groupId}`, { waitUntil: 'load' });
 		await page.getByRole('img', { name: 'Codice QR Punto LIS di Luca Rossi, servizio Refezione' }).waitFor();
+		await page.getByRole('status').filter({ hasText: 'Sei offline' }).waitFor();
+
+		await page.goto(`/consumatori/${lucaId}/giorni`, { waitUntil: 'load' });
+		await page.getByRole('heading', { level: 1, name: 'Assenze e pasti in bianco — Luca Rossi' }).waitFor();
+		await page.getByRole('checkbox', { name: /^Assente venerdì 27 novembre/ }).waitFor();
+		expect(await page.locator('li.day').count()).toBe(30);
 		await page.getByRole('status').filter({ hasText: 'Sei offline' }).waitFor();
 
 		await page.goto(`/consumatori/${lucaId}`, { waitUntil: 'load' });

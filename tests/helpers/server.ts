@@ -19,6 +19,11 @@ export interface TestServer {
 	dbPath: string;
 	smtp: TestSmtp;
 	output: () => string;
+	/** stops the process and keeps its data, as a server that went down */
+	halt(): Promise<void>;
+	/** starts it again on the same port and data (after halt(), or stopping it first); env overrides for the new process */
+	restart(env?: Record<string, string>): Promise<void>;
+	/** stops it for good and deletes its data */
 	stop(): Promise<void>;
 }
 
@@ -32,48 +37,66 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 	const port = await freePort();
 	const url = `http://localhost:${port}`;
 	let log = '';
+	let child: ChildProcess | null = null;
+
 	// Started the way `npm start` starts it (server/serve.js), ORIGIN left to its default.
-	const child: ChildProcess = spawn(process.execPath, [resolve('server/serve.js')], {
-		env: {
-			PATH: process.env.PATH,
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			BUILD_DIR: process.env.TEST_BUILD_DIR ?? 'build-test',
-			DATA_DIR: dataDir,
-			SMTP_URL: smtp.url,
-			OIDC_DEV_PORT: '0',
-			MENSA_TEST_CLOCK: '1',
-			// Monday 23 November 2026, 12:00 in Rome: the tests' dates are written against this week.
-			MENSA_TEST_NOW: '2026-11-23T11:00:00Z',
-			// The tests' dates assume an untouched school year; the demo history has its own test.
-			SEED_HISTORY: 'off',
-			...env
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	const started = new Promise<void>((resolveStart, reject) => {
-		const onData = (chunk: Buffer) => {
-			log += chunk.toString();
-			if (log.includes('Listening on')) resolveStart();
-		};
-		child.stdout!.on('data', onData);
-		child.stderr!.on('data', onData);
-		child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
-		setTimeout(() => reject(new Error(`server did not start in 30 s:\n${log}`)), 30_000);
-	});
-	await started;
+	async function spawnServer(overrides: Record<string, string>) {
+		const next = spawn(process.execPath, [resolve('server/serve.js')], {
+			env: {
+				PATH: process.env.PATH,
+				PORT: String(port),
+				HOST: '127.0.0.1',
+				BUILD_DIR: process.env.TEST_BUILD_DIR ?? 'build-test',
+				DATA_DIR: dataDir,
+				SMTP_URL: smtp.url,
+				OIDC_DEV_PORT: '0',
+				MENSA_TEST_CLOCK: '1',
+				// Monday 23 November 2026, 12:00 in Rome: the tests' dates are written against this week.
+				MENSA_TEST_NOW: '2026-11-23T11:00:00Z',
+				// The tests' dates assume an untouched school year; the demo history has its own test.
+				SEED_HISTORY: 'off',
+				...env,
+				...overrides
+			},
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		child = next;
+		// A restart's log follows the first one's: only its own lines say whether it started.
+		const from = log.length;
+		await new Promise<void>((resolveStart, reject) => {
+			const onData = (chunk: Buffer) => {
+				log += chunk.toString();
+				if (log.slice(from).includes('Listening on')) resolveStart();
+			};
+			next.stdout!.on('data', onData);
+			next.stderr!.on('data', onData);
+			next.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+			setTimeout(() => reject(new Error(`server did not start in 30 s:\n${log}`)), 30_000);
+		});
+	}
+
+	async function halt() {
+		if (child && child.exitCode === null) {
+			const exited = new Promise((r) => child!.once('exit', r));
+			child.kill('SIGTERM');
+			await exited;
+		}
+	}
+
+	await spawnServer({});
 	return {
 		url,
 		dataDir,
 		dbPath: join(dataDir, 'mensa.db'),
 		smtp,
 		output: () => log,
+		halt,
+		async restart(overrides = {}) {
+			await halt();
+			await spawnServer(overrides);
+		},
 		async stop() {
-			if (child.exitCode === null) {
-				const exited = new Promise((r) => child.once('exit', r));
-				child.kill('SIGTERM');
-				await exited;
-			}
+			await halt();
 			await smtp.close();
 			rmSync(dataDir, { recursive: true, force: true });
 		}

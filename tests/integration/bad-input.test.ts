@@ -45,6 +45,7 @@ const validInputs: Record<string, ValidInput> = {
 	'guardian.consumers': NO_INPUT,
 	'guardian.consumer': { consumerId: 1 },
 	'guardian.activate': { code: 'ABCD-EFGH-JKLM' },
+	'guardian.offlineCopy': { version: 'abc' },
 	'profile.get': NO_INPUT,
 	'profile.update': { contactEmail: 'maria.rossi@example.com', phone: '333 1234567' },
 	'profile.updatePrefs': { lowBalanceEmail: true, lowBalanceMeals: 3, markReceiptEmail: false, newsEmail: true },

@@ -6,13 +6,7 @@
 import PDFDocument from 'pdfkit';
 import { drawQr, toWinAnsi } from '../avviso-pdf.js';
 import type { PuntoLisAccount } from './account.js';
-
-export const PUNTO_LIS_STEPS = [
-	'Vai in una tabaccheria o in una ricevitoria con il servizio LIS (Punto LIS).',
-	'Mostra questo codice QR all’esercente, dal telefono o stampato; se il lettore non funziona, detta il codice scritto sotto.',
-	'Decidi tu l’importo della ricarica e comunicalo all’esercente, poi paga in contanti o con carta.',
-	'Conserva lo scontrino: la ricarica compare nel saldo appena il circuito LIS la comunica al Comune.'
-] as const;
+import { PUNTO_LIS_STEPS } from '../../../src/lib/shared/punto-lis.js';
 
 const INK = '#17324d';
 const GREY = '#5c6f82';

@@ -1,7 +1,8 @@
 import { TRPCError } from '@trpc/server';
-import { ActivateInput, ConsumerIdInput, NoInput } from '../../../src/lib/shared/schemas.js';
+import { ActivateInput, ConsumerIdInput, NoInput, OfflineCopyInput } from '../../../src/lib/shared/schemas.js';
 import { listGuardianConsumers } from '../../consumers/access.js';
 import { activateWithCode } from '../../consumers/activation.js';
+import { offlineCopy } from '../../consumers/offline-copy.js';
 import { consumeRateLimit, rateRules, resetRateLimit } from '../../auth/rate-limit.js';
 import { guardianProcedure, router } from '../init.js';
 import { requireChild } from '../child-guard.js';
@@ -12,6 +13,10 @@ export const guardianRouter = router({
 	consumer: guardianProcedure.input(ConsumerIdInput).query(({ ctx, input }) => {
 		requireChild(ctx, input.consumerId);
 		return listGuardianConsumers(ctx.rt.db, ctx.scope, ctx.auth.user).find((c) => c.id === input.consumerId)!;
+	}),
+	offlineCopy: guardianProcedure.input(OfflineCopyInput).query(async ({ ctx, input }) => {
+		const copy = await offlineCopy(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.tenant!, ctx.auth.user);
+		return copy.version === input.version ? { unchanged: true as const, version: copy.version } : { unchanged: false as const, ...copy };
 	}),
 	activate: guardianProcedure.input(ActivateInput).mutation(({ ctx, input }) => {
 		for (const [key, rule] of [

@@ -1,9 +1,11 @@
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Table } from 'dexie';
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '../../../server/trpc/app';
 import type { MarkInput } from '$lib/shared/schemas';
 
 /*
  * The parent app's copy of its data in IndexedDB: the outbox of marks not yet acknowledged, and
- * what the server last said (days, consumers, balances) for reading with no network. Everything
+ * what the server last said (days, consumers, accounts) for reading with no network. Everything
  * belongs to one user: a shared phone never shows one parent's data to the next.
  */
 
@@ -32,17 +34,17 @@ export interface DayRow {
 	storedAt: string;
 }
 
-export interface ConsumerRow {
-	id: number;
-	givenName: string;
-	familyName: string;
-}
+type OfflineCopy = Extract<inferRouterOutputs<AppRouter>['guardian']['offlineCopy'], { unchanged: false }>;
+type OfflineConsumer = OfflineCopy['consumers'][number];
 
-export interface BalanceRow {
-	key: string;
-	consumerId: number;
-	value: unknown;
-}
+/** A child as the offline copy describes it (school, class, services); the day list alone keeps only the names. */
+export type ConsumerRow = Pick<OfflineConsumer, 'id' | 'givenName' | 'familyName'> & Partial<Pick<OfflineConsumer, 'school' | 'schoolClass' | 'services'>>;
+
+/** Saldo, forecast, estratto conto of the kept months and the Punto LIS card of one child in one service group. */
+export type AccountRow = OfflineConsumer['accounts'][number] & { consumerId: number };
+
+/** What the last offline copy covered, and the Comune's rules it was made with. */
+export type CopyMeta = Omit<OfflineCopy, 'consumers' | 'unchanged'> & { refreshedAt: string };
 
 export interface MetaRow {
 	key: string;
@@ -53,7 +55,7 @@ export type MensaDb = Dexie & {
 	outbox: EntityTable<OutboxItem, 'mutationId'>;
 	days: EntityTable<DayRow, 'consumerId'>;
 	consumers: EntityTable<ConsumerRow, 'id'>;
-	balances: EntityTable<BalanceRow, 'key'>;
+	accounts: Table<AccountRow, [number, number]>;
 	meta: EntityTable<MetaRow, 'key'>;
 };
 
@@ -69,6 +71,12 @@ export function openMensaDb(name = 'mensa-aperta'): MensaDb {
 		balances: 'key, consumerId',
 		meta: 'key'
 	});
+	// Version 2: the offline copy of saldi, estratti conto and Punto LIS cards replaces the unused
+	// 'balances' store; its upgrade has nothing to carry over (v1 never wrote to it).
+	db.version(2).stores({
+		balances: null,
+		accounts: '[consumerId+serviceGroupId], consumerId'
+	});
 	return db;
 }
 
@@ -81,8 +89,8 @@ export function localDb(): MensaDb {
 }
 
 async function clearAll(db: MensaDb) {
-	await db.transaction('rw', [db.outbox, db.days, db.consumers, db.balances, db.meta], async () => {
-		await Promise.all([db.outbox.clear(), db.days.clear(), db.consumers.clear(), db.balances.clear(), db.meta.clear()]);
+	await db.transaction('rw', [db.outbox, db.days, db.consumers, db.accounts, db.meta], async () => {
+		await Promise.all([db.outbox.clear(), db.days.clear(), db.consumers.clear(), db.accounts.clear(), db.meta.clear()]);
 	});
 }
 
@@ -91,7 +99,7 @@ async function clearAll(db: MensaDb) {
  * the new user could not send anyway) is wiped before anything of it can be shown.
  */
 export async function claimForUser(userKey: string, db: MensaDb = localDb()): Promise<void> {
-	await db.transaction('rw', [db.outbox, db.days, db.consumers, db.balances, db.meta], async () => {
+	await db.transaction('rw', [db.outbox, db.days, db.consumers, db.accounts, db.meta], async () => {
 		const owner = await db.meta.get(USER_KEY);
 		if (owner?.value === userKey) return;
 		await clearAll(db);
@@ -99,11 +107,19 @@ export async function claimForUser(userKey: string, db: MensaDb = localDb()): Pr
 	});
 }
 
+/** Whose data the phone holds, if anyone's. */
+export async function localOwner(db: MensaDb = localDb()): Promise<string | null> {
+	return (await db.meta.get(USER_KEY))?.value ?? null;
+}
+
 /** Logout: nothing personal stays on the phone. */
 export async function wipeLocalData(db: MensaDb = localDb()): Promise<void> {
 	await clearAll(db);
 }
 
-export async function noteRefresh(at: string, db: MensaDb = localDb()): Promise<void> {
-	await db.meta.put({ key: 'lastRefreshAt', value: at });
+export const COPY_KEY = 'copy';
+
+export async function copyMeta(db: MensaDb = localDb()): Promise<CopyMeta | null> {
+	const row = await db.meta.get(COPY_KEY);
+	return row ? (JSON.parse(row.value) as CopyMeta) : null;
 }

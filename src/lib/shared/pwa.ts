@@ -11,3 +11,6 @@ export const OFFLINE_PAGES = /^\/(home|profilo|consumatori(\/\d+(\/giorni|\/estr
 
 /** The prerendered shell served for any navigation that neither the network nor the cache can answer. */
 export const OFFLINE_SHELL = '/offline';
+
+/** Workbox's Background Sync queue of mark batches that failed for lack of network (wiped on logout). */
+export const MARKS_SYNC_QUEUE = 'marks';

@@ -119,6 +119,14 @@ export const isoDate = z
 
 const id = z.number({ error: 'Identificativo non valido' }).int().positive();
 
+/** The version of the phone's offline copy (null: it has none): an unchanged copy is not sent again. */
+export const OfflineCopyInput = z.strictObject({
+	version: z
+		.string()
+		.regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'Versione non valida' })
+		.nullable()
+});
+
 export const DaysInput = z
 	.strictObject({ consumerId: id, from: isoDate, to: isoDate })
 	.refine((r) => r.from <= r.to, { error: 'La data iniziale deve precedere quella finale', path: ['to'] })

@@ -6,6 +6,8 @@ export const load: LayoutServerLoad = async (event) => {
 	const { user, tenant } = requireRole(event, 'guardian');
 	return {
 		userName: `${user.givenName} ${user.familyName}`,
+		// Whose data the phone keeps: another user's local copy is wiped before it is shown.
+		userKey: String(user.id),
 		tenantName: tenant?.name ?? null,
 		// Kept in the page's HTML, so an offline copy tells when its data was fresh.
 		renderedAt: event.locals.rt.clock.now().toISOString(),

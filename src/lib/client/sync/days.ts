@@ -1,5 +1,5 @@
 import type { DayView } from '$lib/components/DayMarkRow.svelte';
-import { localDb, noteRefresh } from '$lib/client/db';
+import { localDb } from '$lib/client/db';
 import type { OutboxItem } from '$lib/client/db';
 
 /** The server's days with the unsent marks on top, oldest first: the last tap wins until the server answers. */
@@ -18,10 +18,10 @@ export function overlay(days: DayView[], unsent: OutboxItem[]): DayView[] {
 export async function keepDays(consumer: { id: number; givenName: string; familyName: string }, days: DayView[]) {
 	const db = localDb();
 	const storedAt = new Date().toISOString();
-	await db.transaction('rw', [db.days, db.consumers, db.meta], async () => {
-		await db.consumers.put({ id: consumer.id, givenName: consumer.givenName, familyName: consumer.familyName });
+	await db.transaction('rw', [db.days, db.consumers], async () => {
+		// The offline copy's fuller description of the child, when there is one, stays.
+		if (!(await db.consumers.get(consumer.id))) await db.consumers.put({ id: consumer.id, givenName: consumer.givenName, familyName: consumer.familyName });
 		await db.days.bulkPut(days.map((day) => ({ consumerId: consumer.id, date: day.date, service: day.service, day, storedAt })));
-		await noteRefresh(storedAt, db);
 	});
 }
 

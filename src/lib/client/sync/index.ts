@@ -1,16 +1,22 @@
-import { localDb } from '$lib/client/db';
+import { claimForUser, localDb } from '$lib/client/db';
 import { trpc } from '$lib/client/trpc';
 import { createOutbox, type Outbox, type MarkRequest } from './outbox';
+import { refreshCopy } from './refresh';
 
 export type { MarkRequest } from './outbox';
 
 /*
- * The browser's outbox: marks go out through meals.mark on every chance the page gets (coming
- * back online, focus, a 30 s timer while something waits) and through Background Sync when the
- * service worker offers it.
+ * The one sync module of the parent app. The outbox: marks go out through meals.mark on every
+ * chance the page gets (coming back online, focus, a 30 s timer while something waits); where the
+ * browser has Background Sync, the service worker also keeps a request that failed for lack of
+ * network and sends it again when the network is back, even with the app closed (vite.pwa.ts):
+ * the same mutationId makes the second arrival harmless. The offline copy: refreshed when the app
+ * opens, comes back online or regains focus, and after marks were answered.
  */
 
 const RETRY_MS = 30_000;
+/** Focus comes often on a phone: the copy is asked again at most this often from it. */
+const FOCUS_REFRESH_MS = 60_000;
 
 let outbox: Outbox | null = null;
 let timer: ReturnType<typeof setInterval> | null = null;
@@ -27,10 +33,58 @@ export function browserOutbox(): Outbox {
 	return outbox;
 }
 
+let claimed: { userKey: string; done: Promise<void> } | null = null;
+let lastRefresh = 0;
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Several taps in a row are answered one by one: the copy is asked once after the last. */
+function refreshSoon(delayMs: number) {
+	if (refreshTimer) clearTimeout(refreshTimer);
+	refreshTimer = setTimeout(() => {
+		refreshTimer = null;
+		void refreshLocalCopy();
+	}, delayMs);
+}
+
+/** Refreshes the offline copy; false when the server could not be reached (the last copy stays). */
+export async function refreshLocalCopy(): Promise<boolean> {
+	if (!claimed) return false;
+	await claimed.done;
+	lastRefresh = Date.now();
+	try {
+		await refreshCopy(localDb(), (version) => trpc.guardian.offlineCopy.query({ version: version ?? null }));
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Called by every parent page: claims the phone's data for this user (another user's is wiped
+ * first), then sends what waits and refreshes the copy.
+ */
+export function startSync(userKey: string): Promise<void> {
+	if (claimed?.userKey === userKey) return claimed.done;
+	const first = !claimed;
+	claimed = { userKey, done: claimForUser(userKey) };
+	if (first) {
+		window.addEventListener('online', () => void refreshLocalCopy());
+		window.addEventListener('focus', () => {
+			if (Date.now() - lastRefresh > FOCUS_REFRESH_MS) void refreshLocalCopy();
+		});
+	}
+	void claimed.done.then(async () => {
+		await flushMarks();
+		refreshSoon(0);
+	});
+	return claimed.done;
+}
+
 /** Sends what waits; keeps a timer running while something is still unsent. */
 export async function flushMarks() {
 	const box = browserOutbox();
 	const report = await box.flush();
+	if (report.sent) refreshSoon(3_000);
 	const left = (await box.unsent()).length;
 	if (left && !timer) timer = setInterval(() => void flushMarks(), RETRY_MS);
 	if (!left && timer) {
@@ -40,21 +94,9 @@ export async function flushMarks() {
 	return report;
 }
 
-// The worker side of 'marks' belongs to the service worker; without one, the triggers above suffice.
-async function askBackgroundSync() {
-	try {
-		const registration = await navigator.serviceWorker?.getRegistration();
-		const sync = (registration as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined)?.sync;
-		await sync?.register('marks');
-	} catch {
-		// Not offered (or refused): the page's own triggers still send.
-	}
-}
-
 /** Stores the marks at once and starts sending them; returns the stored items. */
 export async function queueMarks(marks: MarkRequest[]) {
 	const items = await browserOutbox().enqueue(marks);
-	void askBackgroundSync();
 	void flushMarks();
 	return items;
 }

@@ -18,8 +18,6 @@ export const load: PageServerLoad = async (event) => {
 		const list = await caller.meals.days({ consumerId, from, to });
 		const todayView = list.days.find((d) => d.date === today) ?? (await caller.meals.days({ consumerId, from: today, to: today })).days[0];
 		return {
-			// Whose data the phone keeps: another user's local copy is wiped before it is shown.
-			userKey: String(event.locals.auth!.user.id),
 			consumer: { id: consumer.id, givenName: consumer.givenName, familyName: consumer.familyName },
 			month,
 			previousMonth: addMonths(month, -1),
