@@ -1,14 +1,14 @@
 /**
- * npm run bench: the benchmarks of issue 4, one after the other, each in its own process (so one's
+ * npm run bench: the benchmarks, one after the other, each in its own process (so one's
  * memory and JIT state do not colour the other's), then every figure beside its target.
- * Results: bench/results/day-close.json and bench/results/marks-http.json.
+ * Results: bench/results/<name>.json, one per benchmark.
  * A figure under its target is reported, not fatal; a failed correctness check exits non-zero.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { machineInfo, printFigure, type Figure } from './common.js';
 
-const benches = ['day-close', 'marks-http', 'receipts', 'statement'];
+const benches = ['day-close', 'marks-http', 'receipts', 'statement', 'pwa'];
 const only = process.argv.slice(2);
 const start = Date.now();
 const m = machineInfo();
