@@ -4,6 +4,8 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { axeViolations, formatViolations, gotoHydrated, launchBrowser, phoneContext, screenshot, watchProblems } from '../helpers/browser.js';
 import { loginOnPage, readStore as readStoreOf } from '../helpers/pwa.js';
+import { testClient } from '../helpers/client.js';
+import { linkIn } from '../helpers/smtp.js';
 
 /*
  * Maria, at 08:00 with no signal, marks Luca away tomorrow, a plain meal today and a plain-meal
@@ -191,6 +193,30 @@ describe('marks made offline, sent when the network comes back', () => {
 		await page.getByRole('button', { name: 'Logout' }).click();
 		await page.waitForURL(/\/login\/mazze\?uscito/);
 		for (const store of ['outbox', 'days', 'consumers', 'accounts', 'meta']) expect(await readStore(store), store).toEqual([]);
+	});
+
+	it('the next parent on the same phone sees nothing of Maria’s', async () => {
+		const email = 'giovanni.ferrari@example.com';
+		const password = 'Refezione-Mazzè-42';
+		const giovanni = testClient(server.url);
+		await giovanni.trpc.auth.register.mutate({ tenantSlug: 'mazze', givenName: 'Giovanni', familyName: 'Ferrari', codiceFiscale: 'FRRGNN82H15L219L', email, password, privacyAccepted: true });
+		const mail = await server.smtp.waitFor(email, (m) => m.subject.includes('Conferma'));
+		await giovanni.trpc.auth.verifyEmail.mutate({ token: linkIn(mail, '/verifica').searchParams.get('token')! });
+
+		await loginOnPage(page, email, 'mazze', password);
+		await visible(page.getByText('Non ci sono ancora figli collegati al tuo profilo.'));
+		// His own (empty) copy, claimed for him: nothing of Luca, in IndexedDB or in the pages kept.
+		await expect.poll(async () => (await readStore('meta')).map((m) => m.key).sort()).toEqual(['copy', 'user']);
+		for (const store of ['outbox', 'days', 'consumers', 'accounts']) expect(await readStore(store), store).toEqual([]);
+		const kept = await page.evaluate(async () => {
+			const texts: string[] = [];
+			for (const name of await caches.keys()) {
+				const cache = await caches.open(name);
+				for (const request of await cache.keys()) if (!/\.(js|css|png|woff2?)$/.test(request.url)) texts.push(await (await cache.match(request))!.text());
+			}
+			return texts.join('\n');
+		});
+		expect(kept).not.toMatch(/Luca|Rossi/);
 	});
 
 	it('ran without script errors', () => {

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startRewritingProxy } from '../helpers/proxy.js';
-import { loginOnPage, waitForControl } from '../helpers/pwa.js';
+import { loginOnPage, readStore, waitForControl } from '../helpers/pwa.js';
 import { axeViolations, formatViolations, gotoHydrated, launchBrowser, phoneContext, screenshot, watchProblems } from '../helpers/browser.js';
 
 /*
@@ -97,7 +97,7 @@ describe('installable, offline parent app', () => {
 		}
 	});
 
-	it('a new version waits for "Aggiorna" and only then reloads', async () => {
+	it('a new version waits for "Aggiorna", only then reloads, and keeps the marks not yet sent', async () => {
 		// A second deployment: the same worker with one byte more is a new version to the browser.
 		let deployed = false;
 		const proxy = await startRewritingProxy(server.url, (path, body) => (deployed && path === '/sw.js' ? `${body}\n// versione successiva\n` : null));
@@ -106,6 +106,13 @@ describe('installable, offline parent app', () => {
 			const p = await other.newPage();
 			await loginAsMaria(p);
 			await waitForControl(p);
+			// A mark the server has not answered yet: its requests fail, it waits in the outbox.
+			await other.route('**/api/trpc/meals.mark*', (route) => route.abort('failed'));
+			await gotoHydrated(p, `/consumatori/${lucaId}/giorni`);
+			await p.locator('label[for="assenza-2026-11-30"]').click();
+			await expect.poll(() => p.locator('#esito-2026-11-30').textContent()).toBe('In attesa di invio');
+			const waiting = await readStore(p, 'outbox');
+			expect(waiting.map((i) => [i.date, i.kind, i.value])).toEqual([['2026-11-30', 'assenza', true]]);
 			deployed = true;
 			await p.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
 			await p.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
@@ -123,6 +130,17 @@ describe('installable, offline parent app', () => {
 			await waitForControl(p);
 			expect(await p.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting)).toBeNull();
 			expect(await p.getByText('Nuova versione disponibile').count()).toBe(0);
+
+			// The same mark, with the same id, still waiting; sent once the network lets it through.
+			await expect.poll(() => p.locator('#esito-2026-11-30').textContent()).toBe('In attesa di invio');
+			expect((await readStore(p, 'outbox')).map((i) => i.mutationId)).toEqual(waiting.map((i) => i.mutationId));
+			await other.unroute('**/api/trpc/meals.mark*');
+			await p.evaluate(() => window.dispatchEvent(new Event('focus')));
+			await expect.poll(() => p.locator('#esito-2026-11-30').textContent()).toMatch(/^✓\s?Registrata /);
+			const db = new Database(server.dbPath, { readonly: true });
+			const recorded = db.prepare(`SELECT mutation_id AS id FROM mark_events WHERE consumer_id = ? AND date = '2026-11-30'`).all(lucaId);
+			db.close();
+			expect(recorded).toEqual([{ id: waiting[0].mutationId }]);
 		} finally {
 			await other.close();
 			await proxy.close();
