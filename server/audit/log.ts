@@ -12,7 +12,7 @@ export interface AuditEntry {
 	ip?: string;
 }
 
-/** Append-only: nothing in the code updates or deletes these rows. */
+/** Append-only: database triggers refuse UPDATE and DELETE of its rows (migration 0008). */
 export function recordAudit(db: Pick<Db, 'insert'>, clock: Clock, entry: AuditEntry): void {
 	db.insert(auditLog)
 		.values({

@@ -32,6 +32,12 @@ export const tenants = sqliteTable('tenants', {
 	oidcClientSecret: text('oidc_client_secret'),
 	/** JSON; filled by the payments issue */
 	paymentSettings: text('payment_settings').notNull().default('{}'),
+	/** the Comune's own words in the enrolment letter: how to activate, whom to call */
+	letterInstructions: text('letter_instructions').notNull().default(''),
+	/** the sollecito e-mail, with {placeholders}; empty: the platform's default text */
+	reminderTemplate: text('reminder_template').notNull().default(''),
+	/** a small PNG or SVG as a data: URL, shown on letters and pages; empty: none */
+	logoDataUrl: text('logo_data_url').notNull().default(''),
 	createdAt: createdAt()
 },
 	// pagoPA names the ente by its fiscal code alone: a receipt must find exactly one Comune.
@@ -142,7 +148,7 @@ export const emailTokens = sqliteTable(
 		userId: text('user_id')
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
-		purpose: text('purpose', { enum: ['verify', 'reset'] }).notNull(),
+		purpose: text('purpose', { enum: ['verify', 'reset', 'invite'] }).notNull(),
 		expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
 		usedAt: integer('used_at', { mode: 'timestamp_ms' }),
 		createdAt: createdAt()
@@ -200,6 +206,8 @@ export const schoolYears = sqliteTable(
 		label: text('label').notNull(),
 		firstDay: text('first_day').notNull(),
 		lastDay: text('last_day').notNull(),
+		/** reduction of the meal price from the second child of the same applicant on, in percent (0: none) */
+		siblingDiscountPct: integer('sibling_discount_pct').notNull().default(0),
 		createdAt: createdAt()
 	},
 	(t) => [uniqueIndex('school_years_label').on(t.tenantId, t.label)]
@@ -253,6 +261,28 @@ export const tariffBands = sqliteTable('tariff_bands', {
 	mealPriceCents: integer('meal_price_cents').notNull(),
 	createdAt: createdAt()
 });
+
+/**
+ * A band's price from a day on. The band's own mealPriceCents holds from the start of the year;
+ * a change is a new row from a day not yet closed, so a closed day keeps the price it was closed at.
+ */
+export const tariffPrices = sqliteTable(
+	'tariff_prices',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		tariffBandId: integer('tariff_band_id')
+			.notNull()
+			.references(() => tariffBands.id),
+		validFrom: text('valid_from').notNull(),
+		mealPriceCents: integer('meal_price_cents').notNull(),
+		createdBy: text('created_by').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('tariff_prices_band_day').on(t.tariffBandId, t.validFrom)]
+);
 
 export const consumers = sqliteTable(
 	'consumers',
@@ -354,6 +384,31 @@ export const auditLog = sqliteTable(
 	(t) => [index('audit_tenant_at').on(t.tenantId, t.at)]
 );
 
+
+/** Solleciti: one row per reminder e-mail sent to a guardian about a child's negative saldo. */
+export const reminders = sqliteTable(
+	'reminders',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id')
+			.notNull()
+			.references(() => tenants.id),
+		consumerId: integer('consumer_id')
+			.notNull()
+			.references(() => consumers.id),
+		serviceGroupId: integer('service_group_id')
+			.notNull()
+			.references(() => serviceGroups.id),
+		/** null when the applicant has no account yet: the e-mail went to the address of the enrolment */
+		guardianUserId: text('guardian_user_id'),
+		email: text('email').notNull(),
+		balanceCents: integer('balance_cents').notNull(),
+		daysInDebt: integer('days_in_debt').notNull(),
+		sentBy: text('sent_by').notNull(),
+		sentAt: integer('sent_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [index('reminders_tenant_consumer').on(t.tenantId, t.consumerId, t.sentAt)]
+);
 
 // ——— Calendar ———
 
