@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import type { TestServer } from '../helpers/server.js';
+import { phoneSession } from '../helpers/e2e.js';
+import { axeViolations, formatViolations, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle } from '../helpers/browser.js';
 
 /*
  * Maria, on a phone, tells the school that Luca will be away tomorrow and wants a plain meal
@@ -9,6 +10,8 @@ import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowi
  * The server's clock is moved by the test-only endpoint; the phone's clock decides nothing.
  * The day close is off, so that the days stay as the marks left them whatever the real date.
  */
+
+const session = phoneSession({ DAY_CLOSE: 'off' });
 
 const PHONE_WIDTH = 360;
 const TUESDAY = '2026-11-24';
@@ -31,21 +34,7 @@ async function setServerClock(iso: string) {
 	expect(response.status, await response.clone().text()).toBe(200);
 }
 
-beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
-	context = await phoneContext(browser, server.url);
-	context.setDefaultTimeout(10_000);
-	page = await context.newPage();
-	problems = watchProblems(page);
-});
-afterAll(async () => {
-	await context?.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
-});
+beforeAll(() => ({ server, browser, context, page, problems } = session));
 
 const visible = (locator: Locator) => locator.waitFor({ state: 'visible' });
 const day = (date: string) => page.locator(`#giorno-${date}`);

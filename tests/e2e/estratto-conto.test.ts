@@ -1,16 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
+import { phoneSession } from '../helpers/e2e.js';
 import { testClient } from '../helpers/client.js';
 import { until } from '../helpers/wait.js';
 import { creditDirectly } from '../helpers/ledger.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import { axeViolations, formatViolations, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle } from '../helpers/browser.js';
 
 /*
  * Maria, on a phone, after a top-up of 30 € for Luca and three days closed by the server (Luca
  * absent on Wednesday): the saldo on Home and on Luca's page with the forecast, then the estratto
  * conto of the month, filtered to one day, and the school year, with and without JavaScript.
  */
+
+const session = phoneSession();
 
 const PHONE_WIDTH = 360;
 const MEAL = 420;
@@ -57,7 +60,7 @@ function nextServiceDays(n: number): string[] {
 const rowTexts = () => page.locator('table.statement tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
 
 beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+	({ server, browser, context, page, problems } = session);
 	const maria = testClient(server.url);
 	await maria.trpc.auth.login.mutate({ tenantSlug: 'mazze', email: 'maria.rossi@example.com', password: 'MensaAperta-2026' });
 	const children = await maria.trpc.guardian.consumers.query();
@@ -75,18 +78,6 @@ beforeAll(async () => {
 	);
 	lucaBalance = (await maria.trpc.account.balances.query({ consumerId: lucaId }))[0].balanceCents;
 
-	context = await phoneContext(browser, server.url);
-	context.setDefaultTimeout(10_000);
-	page = await context.newPage();
-	problems = watchProblems(page);
-});
-afterAll(async () => {
-	await context?.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
 });
 
 describe('saldo and estratto conto on a phone (360×740)', () => {

@@ -1,14 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
+import { phoneSession } from '../helpers/e2e.js';
 import { linkIn } from '../helpers/smtp.js';
-import { axeViolations, formatViolations, inputsWithoutBoundary, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import { axeViolations, formatViolations, inputsWithoutBoundary, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle } from '../helpers/browser.js';
 
 /*
  * A parent on a phone, from nothing to seeing their child: picks the Comune, registers with e-mail
  * and password, confirms the address from the mail, logs in, links the child with the activation
  * code from the enrolment letter, and logs out. The steps share one browser page and run in order.
  */
+
+const session = phoneSession();
 
 const PHONE_WIDTH = 360;
 
@@ -30,22 +33,10 @@ let problems: string[];
 const registerRequests: Request[] = [];
 
 beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-	context = await phoneContext(browser, server.url);
-	context.setDefaultTimeout(10_000);
-	page = await context.newPage();
-	problems = watchProblems(page);
+	({ server, browser, context, page, problems } = session);
 	page.on('request', (r) => {
 		if (r.url().includes('/api/trpc/auth.register')) registerRequests.push(r);
 	});
-});
-afterAll(async () => {
-	await context?.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
 });
 
 const visible = (locator: Locator) => locator.waitFor({ state: 'visible' });

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { axeViolations, formatViolations, launchBrowser, phoneContext, screenshot, watchProblems } from '../helpers/browser.js';
+import type { TestServer } from '../helpers/server.js';
+import { phoneSession } from '../helpers/e2e.js';
+import { axeViolations, formatViolations, screenshot, watchProblems } from '../helpers/browser.js';
 import { loginOnPage, readStore, waitForControl } from '../helpers/pwa.js';
 
 /*
@@ -13,6 +14,8 @@ import { loginOnPage, readStore, waitForControl } from '../helpers/pwa.js';
  * of the app closed, the service worker's Background Sync delivers the January mark once the
  * network is back; the day list then shows it registered.
  */
+
+const session = phoneSession({ DAY_CLOSE: 'off' }, { timeoutMs: 15_000 });
 
 const JANUARY_DAY = '2027-01-13';
 
@@ -39,25 +42,13 @@ const banner = () => page.getByRole('status').filter({ hasText: 'Sei offline —
 const heading = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
 
 beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
+	({ server, browser, context, page, problems } = session);
 	withDb((db) => {
 		const id = (name: string) => (db.prepare(`SELECT id FROM consumers WHERE given_name = ?`).get(name) as { id: number }).id;
 		lucaId = id('Luca');
 		sofiaId = id('Sofia');
 		groupId = (db.prepare(`SELECT g.id FROM service_groups g JOIN tenants t ON t.id = g.tenant_id WHERE t.slug = 'mazze'`).get() as { id: number }).id;
 	});
-	context = await phoneContext(browser, server.url);
-	context.setDefaultTimeout(15_000);
-	page = await context.newPage();
-	problems = watchProblems(page);
-});
-afterAll(async () => {
-	await context?.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
 });
 
 describe('pages drawn from the offline copy', () => {
@@ -127,7 +118,7 @@ describe('pages drawn from the offline copy', () => {
 	it('with the app closed, Background Sync delivers the January mark when the network is back', async () => {
 		await page.close();
 		// A page of no parent screen: nothing of the app's own sending runs in it.
-		page = await context.newPage();
+		page = session.page = await context.newPage();
 		problems = watchProblems(page);
 		await page.goto('/offline', { waitUntil: 'load' });
 		await server.restart();

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, phoneContext, screenshot, watchProblems } from '../helpers/browser.js';
+import type { TestServer } from '../helpers/server.js';
+import { phoneSession } from '../helpers/e2e.js';
+import { axeViolations, formatViolations, gotoHydrated, screenshot } from '../helpers/browser.js';
 import { loginOnPage, readStore as readStoreOf } from '../helpers/pwa.js';
 import { testClient } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
@@ -15,6 +16,8 @@ import { linkIn } from '../helpers/smtp.js';
  * While the phone is offline the server is down too, and it comes back as a new process on the
  * same data: what the phone kept is all there is.
  */
+
+const session = phoneSession({ DAY_CLOSE: 'off' });
 
 const TUESDAY = '2026-11-24';
 const WEDNESDAY = '2026-11-25';
@@ -50,20 +53,8 @@ function withDb<T>(read: (db: Database.Database) => T): T {
 }
 
 beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
+	({ server, browser, context, page, problems } = session);
 	lucaId = withDb((db) => (db.prepare(`SELECT id FROM consumers WHERE given_name = 'Luca'`).get() as { id: number }).id);
-	context = await phoneContext(browser, server.url);
-	context.setDefaultTimeout(10_000);
-	page = await context.newPage();
-	problems = watchProblems(page);
-});
-afterAll(async () => {
-	await context?.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
 });
 
 const visible = (locator: Locator) => locator.waitFor({ state: 'visible' });

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
+import { phoneSession } from '../helpers/e2e.js';
 import { testClient } from '../helpers/client.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, phoneContext, screenshot, watchProblems } from '../helpers/browser.js';
+import { axeViolations, formatViolations, gotoHydrated } from '../helpers/browser.js';
 
 /*
  * Every parent page, as Maria sees it on her phone with the service worker in charge: axe finds
@@ -11,6 +12,8 @@ import { axeViolations, formatViolations, gotoHydrated, launchBrowser, phoneCont
  * it, nothing on the phone (IndexedDB, Cache Storage) holds Sofia's special diet, a health datum
  * the parent pages never show. The test clock is Monday 23 November 2026, 12:00, past the cutoff.
  */
+
+const session = phoneSession({ DAY_CLOSE: 'off' }, { timeoutMs: 15_000 });
 
 // Set by the ufficio before the visits; no build asset contains it (the precache holds the whole
 // client, whose back-office hint mentions «senza glutine»).
@@ -29,7 +32,7 @@ let groupId: number;
 let paymentId: number;
 
 beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
+	({ server, browser, context, page, problems } = session);
 	const db = new Database(server.dbPath, { readonly: true });
 	sofiaId = (db.prepare(`SELECT id FROM consumers WHERE given_name = 'Sofia'`).get() as { id: number }).id;
 	groupId = (db.prepare(`SELECT g.id FROM service_groups g JOIN tenants t ON t.id = g.tenant_id WHERE t.slug = 'mazze'`).get() as { id: number }).id;
@@ -44,10 +47,6 @@ beforeAll(async () => {
 	const avviso = await maria.trpc.payments.createCart.mutate({ lines: [{ consumerId: sofiaId, serviceGroupId: groupId, amountCents: 2_000 }], channel: 'pagopa_avviso', declaration: true });
 	paymentId = avviso.paymentId;
 
-	context = await phoneContext(browser, server.url);
-	context.setDefaultTimeout(15_000);
-	page = await context.newPage();
-	problems = watchProblems(page);
 	await gotoHydrated(page, '/login/mazze');
 	await page.locator('#email').fill('maria.rossi@example.com');
 	await page.locator('#password').fill('MensaAperta-2026');
@@ -55,14 +54,6 @@ beforeAll(async () => {
 	await page.waitForURL('**/home');
 	// The worker installed by this visit takes over the page: every page below goes through it.
 	await page.waitForFunction(() => navigator.serviceWorker.controller?.scriptURL.endsWith('/sw.js'), null, { timeout: 30_000 });
-});
-afterAll(async () => {
-	await context?.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-a11y-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
 });
 
 const PAGES: { name: string; path: () => string }[] = [

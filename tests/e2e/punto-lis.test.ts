@@ -1,15 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import jsQR from 'jsqr';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import type { TestServer } from '../helpers/server.js';
+import { phoneSession } from '../helpers/e2e.js';
+import { axeViolations, formatViolations, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
 
 /*
  * Maria shows Luca's Punto LIS QR at the tabaccheria: full screen, readable by a scanner, closed
  * with Esc. A tester then plays the retailer in the LIS simulator and pays 20,00 €: Luca's saldo
  * goes up by exactly that.
  */
+
+const session = phoneSession({ DAY_CLOSE: 'off' });
 
 const PHONE_WIDTH = 360;
 
@@ -54,24 +57,12 @@ async function expectNoSidewaysScroll(what: string) {
 }
 
 beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
+	({ server, browser, context, page, problems } = session);
 	db = new Database(server.dbPath, { readonly: true });
 	lucaId = (db.prepare(`SELECT id FROM consumers WHERE given_name = 'Luca'`).get() as { id: number }).id;
 	groupId = (db.prepare(`SELECT g.id FROM service_groups g JOIN tenants t ON t.id = g.tenant_id WHERE t.slug = 'mazze'`).get() as { id: number }).id;
-	context = await phoneContext(browser, server.url);
-	context.setDefaultTimeout(10_000);
-	page = await context.newPage();
-	problems = watchProblems(page);
 });
-afterAll(async () => {
-	db?.close();
-	await context?.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
-});
+afterAll(() => db?.close());
 
 describe('Punto LIS on a phone (360×740)', () => {
 	it('Maria opens Luca’s Punto LIS card from his page: QR, code, instructions', async () => {

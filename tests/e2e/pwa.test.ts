@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
+import { phoneSession } from '../helpers/e2e.js';
 import { startRewritingProxy } from '../helpers/proxy.js';
 import { loginOnPage, readStore, waitForControl } from '../helpers/pwa.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, phoneContext, screenshot, watchProblems } from '../helpers/browser.js';
+import { axeViolations, formatViolations, gotoHydrated, phoneContext, screenshot } from '../helpers/browser.js';
 
 /*
  * The installable, offline-capable parent app: the manifest and its icons; after one online visit
@@ -12,6 +13,8 @@ import { axeViolations, formatViolations, gotoHydrated, launchBrowser, phoneCont
  * reload from the phone with the offline banner, a page never opened (Ricarica) says it needs the
  * connection; logout forgets the pages kept on the phone.
  */
+
+const session = phoneSession({ DAY_CLOSE: 'off' }, { timeoutMs: 15_000 });
 
 const PAGES_CACHE = 'mensa-pagine';
 
@@ -33,23 +36,11 @@ const cachedPaths = (p: Page) =>
 	}, PAGES_CACHE);
 
 beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
+	({ server, browser, context, page, problems } = session);
 	const db = new Database(server.dbPath, { readonly: true });
 	lucaId = (db.prepare(`SELECT id FROM consumers WHERE given_name = 'Luca'`).get() as { id: number }).id;
 	groupId = (db.prepare(`SELECT g.id FROM service_groups g JOIN tenants t ON t.id = g.tenant_id WHERE t.slug = 'mazze'`).get() as { id: number }).id;
 	db.close();
-	context = await phoneContext(browser, server.url);
-	context.setDefaultTimeout(15_000);
-	page = await context.newPage();
-	problems = watchProblems(page);
-});
-afterAll(async () => {
-	await context?.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
 });
 
 describe('installable, offline parent app', () => {

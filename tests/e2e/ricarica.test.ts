@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
+import { phoneSession } from '../helpers/e2e.js';
 import { avvisoQrText } from '../helpers/avviso-qr.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import { axeViolations, formatViolations, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle } from '../helpers/browser.js';
 
 /*
  * Maria tops up Luca and Sofia on a phone: one cart for both children, the declaration, then an
  * avviso she downloads and mails to herself; then a second cart paid online in the pagoPA
  * simulator, after which both balances are raised. The steps share one page and run in order.
  */
+
+const session = phoneSession({ DAY_CLOSE: 'off' });
 
 const PHONE_WIDTH = 360;
 const MAZZE_CF = '84001550015';
@@ -21,21 +24,7 @@ let page: Page;
 let problems: string[];
 let notice = '';
 
-beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
-	context = await phoneContext(browser, server.url);
-	context.setDefaultTimeout(10_000);
-	page = await context.newPage();
-	problems = watchProblems(page);
-});
-afterAll(async () => {
-	await context?.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-ricarica-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
-});
+beforeAll(() => ({ server, browser, context, page, problems } = session));
 
 const visible = (locator: Locator) => locator.waitFor({ state: 'visible' });
 const amountFor = (child: string) => page.getByLabel(`Importo per ${child} — Refezione`, { exact: true });
