@@ -4,25 +4,11 @@ import { tenantScope } from '$server/db/tenant-scope';
 import { applyMigration, planMigration, type MigrationReport } from '$server/payments/balance-migration';
 import { TOO_LARGE } from '$server/payments/office/migration-csv';
 import { operatorPage } from '../pagamenti/office-page';
+import { readUpload } from '$lib/server/csv-upload';
 
 export const load: PageServerLoad = (event) => operatorPage(event).page;
 
-/**
- * The file comes as a multipart upload (it can exceed what a tRPC call carries). The body is read
- * whole, up to adapter-node's BODY_SIZE_LIMIT (3 MB, server/serve.js): answering before the upload
- * ends would leave the browser's connection mid-request. The file's own limit is parseMigrationCsv's.
- */
-async function uploaded(event: RequestEvent): Promise<{ fileName: string; bytes: Uint8Array } | { message: string }> {
-	let form: FormData;
-	try {
-		form = await event.request.formData();
-	} catch {
-		return { message: TOO_LARGE };
-	}
-	const file = form.get('file');
-	if (!(file instanceof File) || file.size === 0) return { message: 'Scegli il file CSV dei saldi.' };
-	return { fileName: file.name.slice(0, 200), bytes: new Uint8Array(await file.arrayBuffer()) };
-}
+const uploaded = (event: RequestEvent) => readUpload(event, { missing: 'Scegli il file CSV dei saldi.', tooLarge: TOO_LARGE });
 
 const SHOWN_MATCHED = 100;
 
