@@ -33,6 +33,18 @@ function ensureFold(client: Database.Database): void {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** The condition "name (any order of the words) or codice fiscale matches", also for the back office's paged list. */
+export function consumerMatch(db: Db, query: string): SQL {
+	const folded = foldForSearch(query);
+	ensureFold(db.$client);
+	const words = folded.split(' ').filter(Boolean);
+	const name = sql`${sql.raw(FOLD_FN)}(${consumers.givenName} || ' ' || ${consumers.familyName})`;
+	const byName = and(...words.map((w) => sql`${name} LIKE ${`%${escapeLike(w)}%`} ESCAPE '\\'`))!;
+	const cf = folded.replace(/\s/g, '').toUpperCase();
+	const byFiscalCode: SQL | undefined = /^[A-Z0-9]{6,16}$/.test(cf) ? sql`${consumers.codiceFiscale} LIKE ${`${cf}%`}` : undefined;
+	return byFiscalCode ? sql`(${byName} OR ${byFiscalCode})` : byName;
+}
+
 /**
  * Pupils by name (any order of the words, case and accents ignored) or by codice fiscale.
  * `schoolIds` null: the whole Comune (operator); otherwise only pupils placed in those schools.
@@ -41,13 +53,7 @@ export function searchConsumers(db: Db, scope: TenantScope, query: string, schoo
 	const folded = foldForSearch(query);
 	if (folded.length < MIN_CONSUMER_SEARCH_LENGTH) return [];
 	if (schoolIds !== null && schoolIds.length === 0) return [];
-	ensureFold(db.$client);
-	const words = folded.split(' ').filter(Boolean);
-	const name = sql`${sql.raw(FOLD_FN)}(${consumers.givenName} || ' ' || ${consumers.familyName})`;
-	const byName = and(...words.map((w) => sql`${name} LIKE ${`%${escapeLike(w)}%`} ESCAPE '\\'`))!;
-	const cf = folded.replace(/\s/g, '').toUpperCase();
-	const byFiscalCode: SQL | undefined = /^[A-Z0-9]{6,16}$/.test(cf) ? sql`${consumers.codiceFiscale} LIKE ${`${cf}%`}` : undefined;
-	const where: (SQL | undefined)[] = [byFiscalCode ? sql`(${byName} OR ${byFiscalCode})` : byName];
+	const where: (SQL | undefined)[] = [consumerMatch(db, folded)];
 	if (schoolIds !== null) where.push(isNotNull(consumers.schoolClassId), inArray(schoolClasses.schoolId, schoolIds));
 	return db
 		.select({
