@@ -1,0 +1,149 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import { emailTokens, memberships, passwordCredentials, users } from '../db/schema.js';
+import { recordAudit } from '../audit/log.js';
+import { findUserByEmail, hasPassword, newUserId, normalizeEmail, type User } from '../auth/accounts.js';
+import { checkPasswordStrength, hashPassword, type PasswordProblem } from '../auth/password.js';
+import { generateToken, hashToken } from '../auth/tokens.js';
+import type { Mailer, MailMessage } from '../mail/mailer.js';
+import { findTenantById, type Tenant } from '../tenants/tenants.js';
+
+/*
+ * Staff join by invitation only: the platform admin invites a Comune's operators, an operator
+ * invites the staff of a school. The invitee gets an account with no password and a link
+ * (email_tokens, purpose 'invite') with which they choose one; the link proves the mailbox.
+ */
+
+const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
+export type StaffRole = 'operator' | 'school_staff';
+
+export interface Invitation {
+	tenantId: number;
+	role: StaffRole;
+	/** school_staff only: the school whose enrolments they manage */
+	schoolId: number | null;
+	email: string;
+	givenName: string;
+	familyName: string;
+}
+
+export interface Actor {
+	userId: string;
+	ip: string;
+}
+
+export type InviteOutcome = { status: 'invited'; user: User; token: string } | { status: 'rejected'; message: string };
+
+/**
+ * A second invitation to someone who has not accepted yet replaces the first link; an address
+ * that already has an account of its own in the Comune (a parent, a colleague) is refused rather
+ * than handed staff rights behind its owner's back.
+ */
+export function inviteStaff(db: Db, clock: Clock, actor: Actor, invitation: Invitation): InviteOutcome {
+	const email = normalizeEmail(invitation.email);
+	const now = clock.now();
+	return db.transaction((tx) => {
+		let user = findUserByEmail(db, invitation.tenantId, email);
+		if (user) {
+			const held = tx.select({ role: memberships.role }).from(memberships).where(eq(memberships.userId, user.id)).all();
+			if (hasPassword(db, user.id) || held.some((m) => m.role !== 'operator' && m.role !== 'school_staff')) {
+				return { status: 'rejected', message: 'E-mail: questo indirizzo ha già un account attivo nel Comune; usane un altro.' } as const;
+			}
+			tx.update(emailTokens).set({ usedAt: now }).where(and(eq(emailTokens.userId, user.id), eq(emailTokens.purpose, 'invite'), isNull(emailTokens.usedAt))).run();
+		} else {
+			user = tx
+				.insert(users)
+				.values({ id: newUserId(), tenantId: invitation.tenantId, email, givenName: invitation.givenName, familyName: invitation.familyName, contactEmail: email, createdAt: now })
+				.returning()
+				.get();
+		}
+		const schoolCondition = invitation.schoolId === null ? isNull(memberships.schoolId) : eq(memberships.schoolId, invitation.schoolId);
+		const member = tx.select({ id: memberships.id }).from(memberships).where(and(eq(memberships.userId, user.id), eq(memberships.role, invitation.role), schoolCondition)).get();
+		if (!member) tx.insert(memberships).values({ tenantId: invitation.tenantId, userId: user.id, role: invitation.role, schoolId: invitation.schoolId, createdAt: now }).run();
+		const token = generateToken();
+		tx.insert(emailTokens).values({ id: hashToken(token), userId: user.id, purpose: 'invite', createdAt: now, expiresAt: new Date(now.getTime() + INVITE_LIFETIME_MS) }).run();
+		recordAudit(tx, clock, {
+			tenantId: invitation.tenantId,
+			actorUserId: actor.userId,
+			action: 'user.invite',
+			entity: 'user',
+			entityId: user.id,
+			details: { role: invitation.role, schoolId: invitation.schoolId, email },
+			ip: actor.ip
+		});
+		return { status: 'invited', user, token } as const;
+	});
+}
+
+const roleNames: Record<StaffRole, string> = { operator: 'operatore dell’ufficio scuola', school_staff: 'personale della scuola' };
+
+function invitationMessage(tenant: Pick<Tenant, 'name'>, to: string, role: StaffRole, schoolName: string | null, link: string): MailMessage {
+	const what = schoolName ? `${roleNames[role]} (${schoolName})` : roleNames[role];
+	return {
+		to,
+		subject: `Invito a Mensa Aperta — Comune di ${tenant.name}`,
+		text:
+			`Buongiorno,\n\nè stato creato per lei un accesso a Mensa Aperta, il servizio di refezione scolastica del Comune di ${tenant.name}, come ${what}.\n\n` +
+			`Per attivarlo scelga una password da questo link, entro 7 giorni. Il link vale una sola volta.\n\n${link}\n\n` +
+			`Se non aspettava questo invito, ignori il messaggio: senza password l’accesso resta chiuso.\n\n—\nComune di ${tenant.name} · servizi scolastici\nMensa Aperta`
+	};
+}
+
+/** Awaited, unlike the sign-in mails: the one who invites must know whether the message left. */
+export async function mailInvitation(mailer: Mailer, origin: string, tenant: Pick<Tenant, 'name'>, to: string, role: StaffRole, schoolName: string | null, token: string): Promise<boolean> {
+	try {
+		await mailer.send(invitationMessage(tenant, to, role, schoolName, `${origin}/invito?token=${token}`));
+		return true;
+	} catch (error) {
+		console.error(`[mail] invito a ${to} non inviato`, error);
+		return false;
+	}
+}
+
+export type InvitationState =
+	| { status: 'valid'; user: User; tenant: Tenant; tokenId: string }
+	| { status: 'used' }
+	| { status: 'expired' }
+	| { status: 'invalid' };
+
+/** Used and expired links are told apart, so the page can say what to do next. */
+export function findInvitation(db: Db, clock: Clock, token: string): InvitationState {
+	const row = db
+		.select({ token: emailTokens, user: users })
+		.from(emailTokens)
+		.innerJoin(users, eq(users.id, emailTokens.userId))
+		.where(and(eq(emailTokens.id, hashToken(token)), eq(emailTokens.purpose, 'invite')))
+		.get();
+	if (!row || row.user.tenantId === null) return { status: 'invalid' };
+	if (row.token.usedAt) return { status: 'used' };
+	if (row.token.expiresAt.getTime() <= clock.now().getTime()) return { status: 'expired' };
+	const tenant = findTenantById(db, row.user.tenantId);
+	return tenant ? { status: 'valid', user: row.user, tenant, tokenId: row.token.id } : { status: 'invalid' };
+}
+
+export type AcceptOutcome =
+	| { status: 'accepted'; user: User; tenant: Tenant }
+	| { status: 'used' | 'expired' | 'invalid' }
+	| { status: 'weak_password'; problem: PasswordProblem };
+
+export async function acceptInvitation(db: Db, clock: Clock, token: string, password: string, ip: string): Promise<AcceptOutcome> {
+	const found = findInvitation(db, clock, token);
+	if (found.status !== 'valid') return found;
+	const { user, tenant } = found;
+	// A weak choice leaves the link usable for a second try.
+	const problem = checkPasswordStrength(password, [user.email ?? '', user.email?.split('@')[0] ?? '', user.givenName, user.familyName]);
+	if (problem) return { status: 'weak_password', problem };
+	const hash = await hashPassword(password);
+	const now = clock.now();
+	return db.transaction((tx) => {
+		// Spent inside the transaction: two tabs submitting the same link set one password.
+		const spent = tx.update(emailTokens).set({ usedAt: now }).where(and(eq(emailTokens.id, found.tokenId), isNull(emailTokens.usedAt))).run();
+		if (spent.changes !== 1) return { status: 'used' } as const;
+		tx.insert(passwordCredentials).values({ userId: user.id, hash, updatedAt: now }).onConflictDoUpdate({ target: passwordCredentials.userId, set: { hash, updatedAt: now } }).run();
+		tx.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, user.id)).run();
+		recordAudit(tx, clock, { tenantId: tenant.id, actorUserId: user.id, action: 'user.invite_accept', entity: 'user', entityId: user.id, ip });
+		return { status: 'accepted', user, tenant } as const;
+	});
+}
