@@ -1,12 +1,13 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
-import { consumers, dayCloses, enrolments, ledgerPostings, ledgerTransactions, meals, schoolClasses, services, tariffBands } from '../db/schema.js';
+import { consumers, dayCloses, enrolments, ledgerPostings, ledgerTransactions, meals, schoolClasses, services } from '../db/schema.js';
 import type { TenantScope } from '../db/tenant-scope.js';
 import { loadCalendar } from '../calendar/service-days.js';
 import type { IsoDate } from '../calendar/dates.js';
 import { prepaidAccount, revenueAccount } from '../ledger/accounts.js';
 import { recordAudit } from '../audit/log.js';
+import { addedMealPriceCents } from '../tariffs/price.js';
 import { generateToken } from '../auth/tokens.js';
 import { applyMarks, recordAppliedMark, type MarkResult } from './marks.js';
 import type { CutoffPolicy } from './cutoff.js';
@@ -71,9 +72,8 @@ export function correctDay(db: Db, clock: Clock, scope: TenantScope, tenant: Cut
 		const receiptId = `C${generateToken().slice(0, 12).toUpperCase()}`;
 		const wanted = input.assenza ? null : input.pastoInBianco ? 'bianco' : 'normale';
 		const active = tx
-			.select({ enrolment: enrolments, price: tariffBands.mealPriceCents, groupId: services.serviceGroupId, serviceName: services.name })
+			.select({ enrolment: enrolments, groupId: services.serviceGroupId, serviceName: services.name })
 			.from(enrolments)
-			.innerJoin(tariffBands, eq(tariffBands.id, enrolments.tariffBandId))
 			.innerJoin(services, eq(services.id, enrolments.serviceId))
 			.where(scope.where(enrolments, eq(enrolments.consumerId, input.consumerId), eq(enrolments.status, 'attiva')))
 			.all()
@@ -90,7 +90,7 @@ export function correctDay(db: Db, clock: Clock, scope: TenantScope, tenant: Cut
 			tx.insert(ledgerPostings).values({ tenantId: scope.tenantId, transactionId, accountId, amountCents, valueDate: input.date, description, mealId }).run();
 		};
 		const day = `${input.date.slice(8, 10)}/${input.date.slice(5, 7)}`;
-		for (const { enrolment, price, groupId, serviceName } of active) {
+		for (const { enrolment, groupId, serviceName } of active) {
 			const meal = tx
 				.select()
 				.from(meals)
@@ -108,6 +108,8 @@ export function correctDay(db: Db, clock: Clock, scope: TenantScope, tenant: Cut
 				refunded = true;
 			}
 			if (wanted) {
+				// A change of kind keeps the meal's price; a meal added is priced as of its day.
+				const price = meal?.priceCents ?? addedMealPriceCents(db, scope.tenantId, enrolment.id, input.date);
 				const added = tx
 					.insert(meals)
 					.values({ tenantId: scope.tenantId, date: input.date, consumerId: input.consumerId, enrolmentId: enrolment.id, serviceId: enrolment.serviceId, schoolId: consumer.schoolId!, schoolClassId: placement.schoolClassId!, kind: wanted, dietLabel: consumer.dietLabel, priceCents: price })

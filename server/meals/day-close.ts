@@ -6,6 +6,7 @@ import { tenantScope } from '../db/tenant-scope.js';
 import { loadCalendar } from '../calendar/service-days.js';
 import { addDays, type IsoDate } from '../calendar/dates.js';
 import { revenueAccount } from '../ledger/accounts.js';
+import { bandPriceSql, siblingPriceSql, siblingRankSqlOn } from '../tariffs/price.js';
 import { cutoffInstant, todayOf, type CutoffPolicy } from './cutoff.js';
 
 export interface ClosableTenant extends CutoffPolicy {
@@ -18,14 +19,17 @@ export type CloseResult = { status: 'closed'; date: IsoDate; meals: number; tota
 /**
  * The enrolments that eat on a day: active, covering the day, in a class with service, and not
  * marked absent. One statement, shared by the close (which inserts the meals) and the live
- * forecast (which counts them), so the two can never disagree.
+ * forecast (which counts them), so the two can never disagree. The band's price of the day and
+ * what the sibling reduction needs come with each row; the reduction itself needs the whole set.
  * Named parameters: @tenant, @date, @served (JSON array of the class ids with service that day).
  */
 export const PRESENT_ENROLMENTS_SQL = `
 	SELECT e.tenant_id AS tenant_id, e.id AS enrolment_id, e.consumer_id AS consumer_id, e.service_id AS service_id,
 	       sc.school_id AS school_id, c.school_class_id AS school_class_id,
 	       CASE WHEN dm.pasto_in_bianco = 1 THEN 'bianco' ELSE 'normale' END AS kind,
-	       c.diet_label AS diet_label, tb.meal_price_cents AS price_cents, s.service_group_id AS service_group_id
+	       c.diet_label AS diet_label, s.service_group_id AS service_group_id,
+	       ${bandPriceSql('e.tariff_band_id', 'tb.meal_price_cents', '@date')} AS band_price_cents,
+	       sy.sibling_discount_pct AS sibling_pct, e.applicant_fiscal_code AS applicant_fiscal_code, c.birth_date AS birth_date
 	FROM enrolments e
 	JOIN consumers c ON c.id = e.consumer_id
 	JOIN school_classes sc ON sc.id = c.school_class_id
@@ -64,7 +68,8 @@ export function closeDay(db: Db, clock: Clock, tenant: ClosableTenant, date: Iso
 		const inserted = client
 			.prepare(
 				`INSERT INTO meals (tenant_id, date, consumer_id, enrolment_id, service_id, school_id, school_class_id, kind, diet_label, price_cents, transaction_id)
-				 SELECT p.tenant_id, @date, p.consumer_id, p.enrolment_id, p.service_id, p.school_id, p.school_class_id, p.kind, p.diet_label, p.price_cents, @tx
+				 SELECT p.tenant_id, @date, p.consumer_id, p.enrolment_id, p.service_id, p.school_id, p.school_class_id, p.kind, p.diet_label,
+				        ${siblingPriceSql('p.band_price_cents', 'p.sibling_pct', siblingRankSqlOn(db, tenant.id, date))}, @tx
 				 FROM (${PRESENT_ENROLMENTS_SQL}) p WHERE 1 ON CONFLICT DO NOTHING`
 			)
 			.run({ tenant: tenant.id, date, served, tx: transactionId }).changes;
