@@ -1,4 +1,4 @@
-import { and, eq, gte } from 'drizzle-orm';
+import { and, eq, gte, isNull } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { closures, schoolCalendars, schoolClasses, schoolYears, schools } from '../db/schema.js';
@@ -89,7 +89,7 @@ export function removeClosure(db: Db, clock: Clock, scope: TenantScope, tenant: 
 export function listCalendar(db: Db, scope: TenantScope) {
 	return {
 		schoolYears: db.select().from(schoolYears).where(scope.where(schoolYears)).all(),
-		schools: db.select({ id: schools.id, name: schools.name, level: schools.level }).from(schools).where(scope.where(schools)).all(),
+		schools: db.select({ id: schools.id, name: schools.name, level: schools.level }).from(schools).where(scope.where(schools, isNull(schools.archivedAt))).all(),
 		classes: db.select({ id: schoolClasses.id, schoolId: schoolClasses.schoolId, name: schoolClasses.name }).from(schoolClasses).where(scope.where(schoolClasses)).all(),
 		calendars: db.select().from(schoolCalendars).where(scope.where(schoolCalendars)).all(),
 		closures: db.select().from(closures).where(scope.where(closures)).all()

@@ -326,6 +326,8 @@ export const enrolments = sqliteTable(
 		/** the guardian who applied: the one authorised for the child */
 		applicantFiscalCode: text('applicant_fiscal_code').notNull(),
 		applicantName: text('applicant_name').notNull().default(''),
+		/** from the enrolment procedure: where letters and solleciti go before the applicant has an account */
+		applicantEmail: text('applicant_email').notNull().default(''),
 		/** SHA-256 hex of the codice di attivazione handed to the family */
 		activationCodeHash: text('activation_code_hash').notNull(),
 		status: text('status', { enum: ['attiva', 'sospesa', 'cessata'] }).notNull(),

@@ -1,15 +1,9 @@
 import { formatDateIt } from '../../src/lib/shared/dates.js';
-import { formatCents } from '../../src/lib/shared/money.js';
+import { BOM, csvCell } from '../csv/write-csv.js';
 import type { StatementDocument } from './statement-pdf.js';
 
-const csvCents = (cents: number) => formatCents(cents, { symbol: false, grouping: false });
-
-function field(text: string): string {
-	return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-// A cell starting with = + - @ is a formula to a spreadsheet: text we did not write stays text.
-const asText = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+const csvCents = (cents: number) => csvCell('euro', cents);
+const text = (value: string) => csvCell('testo', value);
 
 /**
  * The estratto conto as Italian Excel opens it with a double click: UTF-8 with a BOM (or "è" and
@@ -17,10 +11,10 @@ const asText = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text)
  */
 export function statementCsv(s: StatementDocument): string {
 	const lines = [
-		['Data', 'Descrizione', 'Importo (€)', 'Saldo (€)'],
-		[formatDateIt(s.from), 'Saldo iniziale', '', csvCents(s.openingCents)],
-		...s.rows.map((r) => [formatDateIt(r.valueDate), asText(r.description), csvCents(r.amountCents), csvCents(r.balanceCents)]),
-		[formatDateIt(s.to), 'Saldo finale', '', csvCents(s.closingCents)]
+		['Data', 'Descrizione', 'Importo (€)', 'Saldo (€)'].map(text),
+		[formatDateIt(s.from), text('Saldo iniziale'), '', csvCents(s.openingCents)],
+		...s.rows.map((r) => [formatDateIt(r.valueDate), text(r.description), csvCents(r.amountCents), csvCents(r.balanceCents)]),
+		[formatDateIt(s.to), text('Saldo finale'), '', csvCents(s.closingCents)]
 	];
-	return `\uFEFF${lines.map((l) => l.map(field).join(';')).join('\r\n')}\r\n`;
+	return `${BOM}${lines.map((l) => l.join(';')).join('\r\n')}\r\n`;
 }

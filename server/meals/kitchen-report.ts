@@ -5,6 +5,7 @@ import { tenantScope } from '../db/tenant-scope.js';
 import { loadCalendar } from '../calendar/service-days.js';
 import type { IsoDate } from '../calendar/dates.js';
 import { PRESENT_ENROLMENTS_SQL } from './day-close.js';
+import { BOM, csvCell } from '../csv/write-csv.js';
 
 export interface KitchenRow {
 	school: string;
@@ -94,11 +95,7 @@ export function kitchenReport(db: Db, tenantId: number, date: IsoDate, onlySchoo
 	};
 }
 
-/** Quoted when needed; text that a spreadsheet would run as a formula (=, +, -, @) is defused with a '. */
-const csvCell = (v: string | number) => {
-	const text = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
-	return /[;"\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
+const cell = (v: string | number) => csvCell(typeof v === 'number' ? 'intero' : 'testo', v);
 
 /** Semicolon-separated, as Italian spreadsheets expect; one line per class. */
 export function kitchenReportCsv(report: KitchenReport): string {
@@ -107,7 +104,7 @@ export function kitchenReportCsv(report: KitchenReport): string {
 		const diets = Object.entries(r.diets)
 			.map(([label, n]) => `${label}: ${n}`)
 			.join(', ');
-		lines.push([report.date, report.status === 'final' ? 'definitivo' : 'previsione', r.school, r.schoolClass, r.normale, r.bianco, r.normale + r.bianco, diets].map(csvCell).join(';'));
+		lines.push([report.date, report.status === 'final' ? 'definitivo' : 'previsione', r.school, r.schoolClass, r.normale, r.bianco, r.normale + r.bianco, diets].map(cell).join(';'));
 	}
-	return `\uFEFF${lines.join('\r\n')}\r\n`;
+	return `${BOM}${lines.join('\r\n')}\r\n`;
 }

@@ -8,6 +8,14 @@ import { officeRouter } from './routers/office.js';
 import { accountRouter } from './routers/account.js';
 import { paymentsRouter } from './routers/payments.js';
 import { officePaymentsRouter } from './routers/office-payments.js';
+import { officeImportRouter } from './routers/office-import.js';
+import { officeDebtorsRouter } from './routers/office-debtors.js';
+import { officeOverviewRouter } from './routers/office-overview.js';
+import { officeConsumersRouter } from './routers/office-consumers.js';
+import { adminRouter } from './routers/admin.js';
+import { officeSchoolsRouter } from './routers/office-schools.js';
+import { invitationsRouter } from './routers/invitations.js';
+import { officeTariffsRouter } from './routers/office-tariffs.js';
 
 export const appRouter = router({
 	tenants: tenantsRouter,
@@ -18,7 +26,15 @@ export const appRouter = router({
 	meals: mealsRouter,
 	office: officeRouter,
 	payments: paymentsRouter,
-	officePayments: officePaymentsRouter
+	officePayments: officePaymentsRouter,
+	officeImport: officeImportRouter,
+	officeDebtors: officeDebtorsRouter,
+	officeOverview: officeOverviewRouter,
+	officeConsumers: officeConsumersRouter,
+	admin: adminRouter,
+	officeSchools: officeSchoolsRouter,
+	invitations: invitationsRouter,
+	officeTariffs: officeTariffsRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -76,7 +76,52 @@ const validInputs: Record<string, ValidInput> = {
 	'officePayments.reconciliation': { date: '2026-11-23' },
 	'officePayments.pause': NO_INPUT,
 	'officePayments.setPause': { from: '2026-12-22', resumeOn: '2027-01-10', message: 'Il servizio di pagamento verrà riattivato il 10/01.' },
-	'officePayments.clearPause': NO_INPUT
+	'officePayments.clearPause': NO_INPUT,
+	'officeTariffs.overview': NO_INPUT,
+	'officeTariffs.createGroup': { name: 'Trasporto' },
+	'officeTariffs.renameGroup': { serviceGroupId: 1, name: 'Refezione scolastica' },
+	'officeTariffs.createService': { serviceGroupId: 1, name: 'Merenda' },
+	'officeTariffs.renameService': { serviceId: 1, name: 'Mensa' },
+	'officeTariffs.createBand': { schoolYearId: 1, name: 'Fascia D — ISEE oltre 30.000 €', price: '5,80' },
+	'officeTariffs.updateBand': { tariffBandId: 1, name: 'Fascia A — ISEE fino a 8.000 €', price: '2,50' },
+	'officeTariffs.deleteBand': { tariffBandId: 1 },
+	'officeTariffs.addPriceChange': { tariffBandId: 1, validFrom: '2027-01-11', price: '2,70' },
+	'officeTariffs.deletePriceChange': { priceChangeId: 1 },
+	'officeTariffs.setSiblingDiscount': { schoolYearId: 1, pct: 20 },
+	'officeImport.progress': { jobId: '3c9e7a41-5b2d-4e8f-9a16-0d4c8b7e2f53' },
+	'officeDebtors.list': { page: 1, sort: 'debt', dir: 'desc', schoolId: 1, minDebt: '10,00' },
+	'officeDebtors.template': NO_INPUT,
+	'officeDebtors.setTemplate': { template: 'Gentile {nome_genitore}, il saldo di {nome_figlio} è {importo}.' },
+	'officeDebtors.preview': { accountIds: [1, 2], schoolId: 1, minDebt: '' },
+	'officeDebtors.send': { requestId: '9a3e1c52-7b4d-4f0e-8c2a-1d6b5e9f3a70', accountIds: [1, 2], schoolId: 1, minDebt: '' },
+	'officeOverview.dashboard': { month: '2026-11' },
+	'officeOverview.audit': { page: 1, action: 'debtors.remind', entity: 'reminder_batch', actor: 'ufficio@mazze.example.it', from: '2026-11-01', to: '2026-11-30', q: 'Ferrari' },
+	'officeConsumers.list': { page: 1, sort: 'name', dir: 'asc', q: 'rossi', schoolId: 1, schoolClassId: 2, unlinked: true },
+	'officeConsumers.options': NO_INPUT,
+	'officeConsumers.detail': { consumerId: 1 },
+	'officeConsumers.create': { codiceFiscale: 'VRDGLI20A41E379X', givenName: 'Giulia', familyName: 'Verdi', birthDate: '2020-01-01', schoolClassId: 1, serviceId: 1, tariffBandId: 1, applicantFiscalCode: 'FRRGNN82H15L219L', applicantName: 'Giovanni Ferrari', fromDate: '2026-11-30' },
+	'officeConsumers.update': { consumerId: 1, codiceFiscale: 'RSSLCU17E04E379I', givenName: 'Luca', familyName: 'Rossi', birthDate: '2017-05-04' },
+	'officeConsumers.moveClass': { consumerId: 1, schoolClassId: 2 },
+	'officeConsumers.endEnrolment': { enrolmentId: 1, toDate: '2026-12-22' },
+	'officeConsumers.regenerateCode': { enrolmentId: 1 },
+	'officeConsumers.issueLetters': { schoolClassId: 2, includeLinked: false },
+	'admin.tenants': { page: 1, sort: 'name', dir: 'asc', q: 'mazze' },
+	'admin.tenant': { tenantId: 1 },
+	'admin.createTenant': { slug: 'caluso', name: 'Caluso', province: 'TO', codiceFiscaleEnte: '84001550015', contactOffice: 'Ufficio scuola', contactName: 'Anna Bruno', contactPhone: '011 9891911', contactEmail: 'scuola@caluso.example.it', cutoffTime: '09:30', spidEnabled: true, cieEnabled: false, oidcIssuer: 'https://id.example.it', oidcClientId: 'mensa-caluso', oidcClientSecret: 'segreto-oidc-di-prova', segregationCode: '01', pagopaMode: 'simulator', checkoutBaseUrl: 'https://api.platform.pagopa.it', gpdBaseUrl: 'https://api.platform.pagopa.it', checkoutSubscriptionKey: 'chiave-checkout', gpdSubscriptionKey: 'chiave-gpd', iban: 'IT60X0542811101000000123456', transferCategory: '9/0101108TS/', receiptSecret: 'ricevute-0123456789abcdef0123456789', lisMode: 'simulator', lisSecret: 'lis-0123456789abcdef0123456789abcd', letterInstructions: 'Attivate il codice dall’app.' },
+	'admin.updateTenant': { tenantId: 1, name: 'Mazzè', province: 'TO', codiceFiscaleEnte: '84001550015', contactOffice: 'Ufficio scuola', contactName: 'Anna Bruno', contactPhone: '011 9835901', contactEmail: 'scuola@mazze.example.it', cutoffTime: '09:30', spidEnabled: false, cieEnabled: false, oidcIssuer: 'https://id.example.it', oidcClientId: 'mensa-mazze', oidcClientSecret: '', segregationCode: '01', pagopaMode: 'simulator', checkoutBaseUrl: '', gpdBaseUrl: '', checkoutSubscriptionKey: '', gpdSubscriptionKey: '', iban: '', transferCategory: '', receiptSecret: '', lisMode: 'simulator', lisSecret: '', letterInstructions: '' },
+	'admin.setLogo': { tenantId: 1, logo: 'data:image/png;base64,iVBORw0KGgo=' },
+	'admin.inviteOperator': { tenantId: 1, givenName: 'Paola', familyName: 'Neri', email: 'paola.neri@mazze.example.it' },
+	'officeSchools.overview': NO_INPUT,
+	'officeSchools.createSchoolYear': { label: '2027/28', firstDay: '2027-09-13', lastDay: '2028-06-09' },
+	'officeSchools.updateSchoolYear': { schoolYearId: 1, label: '2026/27', firstDay: '2026-09-14', lastDay: '2027-06-10' },
+	'officeSchools.createSchool': { name: 'Scuola primaria di Tonengo', level: 'primaria', managedBy: 'comune', address: 'Via Roma 1' },
+	'officeSchools.updateSchool': { schoolId: 1, name: 'Scuola primaria di Tonengo', level: 'primaria', managedBy: 'comune', address: 'Via Roma 1' },
+	'officeSchools.setSchoolArchived': { schoolId: 1, archived: true },
+	'officeSchools.createClass': { schoolId: 1, schoolYearId: 1, name: '4ª A' },
+	'officeSchools.renameClass': { schoolClassId: 1, name: '4ª A' },
+	'officeSchools.inviteSchoolStaff': { schoolId: 1, givenName: 'Carla', familyName: 'Gallo', email: 'segreteria@primaria.example.it' },
+	'invitations.show': { token: 'abcdefghijklmnopqrstuvwxyz234567' },
+	'invitations.accept': { token: 'abcdefghijklmnopqrstuvwxyz234567', password: 'Refezione-Mazzè-42' },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -99,15 +144,17 @@ type Procedure = (typeof procedures)[number];
 const maria = { tenantSlug: 'mazze', email: 'maria.rossi@example.com', password: 'MensaAperta-2026' };
 const ufficio = { tenantSlug: 'mazze', email: 'ufficio@mazze.example.it', password: 'MensaAperta-2026' };
 const cucina = { tenantSlug: 'mazze', email: 'cucina@mazze.example.it', password: 'MensaAperta-2026' };
+const amministratore = { email: 'admin@mensa-aperta.example', password: 'MensaAperta-2026' };
 
-type Caller = 'anonymous' | 'guardian' | 'kitchen' | 'operator';
+type Caller = 'anonymous' | 'guardian' | 'kitchen' | 'operator' | 'admin';
 
-/** Public procedures are called signed out; the others as Maria (guardian), the kitchen or the ufficio scuola. */
+/** Public procedures are called signed out; the others as Maria (guardian), the kitchen, the ufficio scuola or the platform admin. */
 function callerOf(p: Procedure): Caller | undefined {
 	if (p.roles.length === 0) return 'anonymous';
 	if (p.roles.includes('guardian')) return 'guardian';
 	if (p.roles.includes('kitchen')) return 'kitchen';
 	if (p.roles.includes('operator')) return 'operator';
+	if (p.roles.includes('admin')) return 'admin';
 	return undefined;
 }
 
@@ -227,6 +274,7 @@ let anonymous: ReturnType<typeof testClient>;
 let guardian: ReturnType<typeof testClient>;
 let kitchen: ReturnType<typeof testClient>;
 let operator: ReturnType<typeof testClient>;
+let admin: ReturnType<typeof testClient>;
 let baseline: Record<string, number>;
 /** procedures of the router that the running build does not know (build/ older than the source) */
 const missingFromBuild = new Set<string>();
@@ -250,6 +298,7 @@ beforeAll(async () => {
 	guardian = testClient(server.url);
 	kitchen = testClient(server.url);
 	operator = testClient(server.url);
+	admin = testClient(server.url);
 	for (const p of procedures) {
 		const response = await fetch(`${server.url}/api/trpc/${p.path}`);
 		const body = await response.text();
@@ -258,6 +307,7 @@ beforeAll(async () => {
 	await guardian.trpc.auth.login.mutate(maria);
 	await kitchen.trpc.auth.login.mutate(cucina);
 	await operator.trpc.auth.login.mutate(ufficio);
+	await admin.trpc.auth.login.mutate(amministratore);
 	db = new Database(server.dbPath, { readonly: true, fileMustExist: true });
 	// After the logins: their sessions and audit rows are part of the baseline.
 	baseline = rowCounts();
@@ -276,7 +326,7 @@ interface Answer {
 const isOversized = (c: Case) => (c.raw?.length ?? 0) > 256 * 1024;
 
 async function send(p: Procedure, c: Case): Promise<Answer | { transportError: string }> {
-	const client = { anonymous, guardian, kitchen, operator }[callerOf(p)!];
+	const client = { anonymous, guardian, kitchen, operator, admin }[callerOf(p)!];
 	const url = `${server.url}/api/trpc/${p.path}` + (c.method === 'GET' && c.raw !== undefined ? `?input=${encodeURIComponent(c.raw)}` : '');
 	const headers: Record<string, string> = c.method === 'POST' ? { 'content-type': 'application/json' } : {};
 	if (isOversized(c) || c.chunked) {

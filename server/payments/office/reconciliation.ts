@@ -4,9 +4,9 @@ import { ledgerPostings, ledgerTransactions, payments, receipts, type PaymentCha
 import type { TenantScope } from '../../db/tenant-scope.js';
 import { zonedInstant } from '../../calendar/zoned-time.js';
 import { addDays, type IsoDate } from '../../../src/lib/shared/dates.js';
-import { formatCents } from '../../../src/lib/shared/money.js';
 import { paymentChannelLabels } from '../../../src/lib/shared/office-payments-schemas.js';
 import { formatNoticeNumber } from '../notice-number.js';
+import { BOM, csvCell } from '../../csv/write-csv.js';
 
 export interface ReconciliationLine {
 	/** null: pagoPA receipts for a notice number the Comune never issued */
@@ -101,12 +101,8 @@ export function reconciliationReport(db: Db, scope: TenantScope, timeZone: strin
 	return { date, lines, flagged: [...flaggedReceipts, ...flaggedPayments] };
 }
 
-/** Text cells of a spreadsheet: quoted when needed, and never read as a formula. */
-const textCell = (v: string) => {
-	const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-	return /[;"\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-const euros = (cents: number) => formatCents(cents, { symbol: false, grouping: false });
+const textCell = (v: string) => csvCell('testo', v);
+const euros = (cents: number) => csvCell('euro', cents);
 
 /** Semicolon-separated with a BOM, as Italian spreadsheets expect; amounts in Italian format. */
 export function reconciliationCsv(r: Reconciliation): string {
@@ -118,5 +114,5 @@ export function reconciliationCsv(r: Reconciliation): string {
 		rows.push('', ['Da verificare', 'Riferimento', 'Importo (€)', 'Motivo'].join(';'));
 		for (const f of r.flagged) rows.push([r.date, textCell(f.reference), euros(f.amountCents), textCell(f.reason)].join(';'));
 	}
-	return `\uFEFF${rows.join('\r\n')}\r\n`;
+	return `${BOM}${rows.join('\r\n')}\r\n`;
 }

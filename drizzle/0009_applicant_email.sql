@@ -1,0 +1,1 @@
+ALTER TABLE `enrolments` ADD `applicant_email` text DEFAULT '' NOT NULL;
