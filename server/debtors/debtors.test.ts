@@ -109,7 +109,7 @@ describe('sending solleciti', () => {
 		const r = previewReminders(o.db, o.scope, o.tenant('mazze'), 'https://mensa.example', selection, TODAY);
 		expect(r).toMatchObject({ emails: 2, skipped: 1 });
 		expect(r.first).toMatchObject({ to: 'maria.rossi@example.com', subject: 'Sollecito: saldo negativo di Luca Rossi (Refezione) — Comune di Mazzè' });
-		expect(r.first!.text).toContain('il saldo del servizio Refezione di Luca Rossi è negativo dal 02/11/2026 (7 giorni): mancano 21,00 €.');
+		expect(r.first!.text).toContain('il saldo del servizio Refezione di Luca Rossi è negativo dal 02/11/2026: mancano 21,00 €.');
 		expect(r.first!.text).toContain('https://mensa.example/ricarica?consumer=');
 		expect(r.lines.find((l) => l.name === 'Anna Ferrari')!.skipped).toMatch(/^Nessun genitore con un account/);
 		expect(rows(o.db, 'SELECT (SELECT count(*) FROM reminders) AS r, (SELECT count(*) FROM audit_log) AS a')[0]).toEqual(before);

@@ -84,7 +84,7 @@ describe('ufficio: morosi, cruscotto, registro', () => {
 		await page.getByRole('button', { name: 'Conferma e invia 1 e-mail' }).click();
 		await page.getByRole('status').filter({ hasText: 'Solleciti inviati: 1 e-mail.' }).waitFor();
 		const mail = await server.smtp.waitFor('maria.rossi@example.com', (m) => m.subject.startsWith('Sollecito'));
-		expect(mail.text).toContain('il saldo del servizio Refezione di Luca Rossi è negativo dal 23/11/2026 (0 giorni): mancano 4,20 €.');
+		expect(mail.text).toContain('il saldo del servizio Refezione di Luca Rossi è negativo dal 23/11/2026: mancano 4,20 €.');
 		await expect.poll(async () => (await rows.filter({ hasText: 'Rossi Luca' }).innerText()).replace(/\s+/g, ' ')).toContain('23/11/2026');
 		expect((await rows.filter({ hasText: 'Rossi Sofia' }).innerText()).replace(/\s+/g, ' ')).toContain('Mai');
 	});

@@ -79,7 +79,7 @@ describe('morosi', () => {
 		const before = written();
 		const preview = await ufficio.trpc.officeDebtors.preview.query(everyone);
 		expect(preview).toMatchObject({ emails: 1, skipped: 1, first: { to: 'maria.rossi@example.com' } });
-		expect(preview.first!.text).toContain('è negativo dal 16/11/2026 (7 giorni): mancano 21,00 €.');
+		expect(preview.first!.text).toContain('è negativo dal 16/11/2026: mancano 21,00 €.');
 		expect(preview.lines.find((l) => l.name === 'Anna Ferrari')!.skipped).toMatch(/^Nessun genitore con un account e nessuna e-mail nell’iscrizione/);
 		expect(written()).toEqual(before);
 	});

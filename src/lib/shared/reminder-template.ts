@@ -20,7 +20,7 @@ export type ReminderValues = Record<ReminderPlaceholder, string>;
 
 export const DEFAULT_REMINDER_TEMPLATE = `Gentile {nome_genitore},
 
-il saldo del servizio {gruppo} di {nome_figlio} è negativo dal {dal} ({giorni} giorni): mancano {importo}.
+il saldo del servizio {gruppo} di {nome_figlio} è negativo dal {dal}: mancano {importo}.
 
 La invitiamo a ricaricare al più presto: dall’app, con pagoPA o con un avviso di pagamento ({link_ricarica}), in un Punto LIS oppure allo sportello dell’ufficio scuola.
 
