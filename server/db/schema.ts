@@ -208,6 +208,7 @@ export const schoolYears = sqliteTable(
 		lastDay: text('last_day').notNull(),
 		/** reduction of the meal price from the second child of the same applicant on, in percent (0: none) */
 		siblingDiscountPct: integer('sibling_discount_pct').notNull().default(0),
+		archivedAt: integer('archived_at', { mode: 'timestamp_ms' }),
 		createdAt: createdAt()
 	},
 	(t) => [uniqueIndex('school_years_label').on(t.tenantId, t.label)]
@@ -225,6 +226,7 @@ export const schoolClasses = sqliteTable('school_classes', {
 		.notNull()
 		.references(() => schoolYears.id),
 	name: text('name').notNull(),
+	archivedAt: integer('archived_at', { mode: 'timestamp_ms' }),
 	createdAt: createdAt()
 });
 

@@ -4,6 +4,7 @@
  * its header repeated on each, and "Pagina n di m" at the foot of every page.
  */
 import PDFDocument from 'pdfkit';
+import { pdfBytes } from '../pdf/bytes.js';
 import { formatCents } from '../../src/lib/shared/money.js';
 import { formatDateIt, type IsoDate } from '../../src/lib/shared/dates.js';
 import { toWinAnsi } from '../payments/avviso-pdf.js';
@@ -66,12 +67,7 @@ export async function renderStatementPdf(s: StatementDocument): Promise<Uint8Arr
 		bufferPages: true,
 		info: { Title: toWinAnsi(`Estratto conto — ${s.consumerName}, ${s.groupName}, ${period}`), Author: toWinAnsi(s.comune), Creator: 'Mensa Aperta' }
 	});
-	const chunks: Buffer[] = [];
-	doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-	const done = new Promise<Uint8Array<ArrayBuffer>>((resolve, reject) => {
-		doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-		doc.on('error', reject);
-	});
+	const done = pdfBytes(doc);
 
 	const left = PAGE.margin;
 	cell(doc, s.comune, left, 40, CONTENT, { font: 'Helvetica-Bold', size: 12, color: GREY });

@@ -64,6 +64,24 @@ describe('balance alerts', () => {
 		expect(review()).toHaveLength(1);
 	});
 
+	it('counts meals at the price of the day: a price change from a date, the reduction for a younger sibling', () => {
+		// Luca's band costs twice as much from 1 November: five old meals are two and a half new ones, below 3.
+		db.$client.prepare(`INSERT INTO tariff_prices (tenant_id, tariff_band_id, valid_from, meal_price_cents, created_by, created_at)
+			SELECT tenant_id, tariff_band_id, '2026-11-01', ? * 2, 'ufficio', 0 FROM enrolments WHERE consumer_id = ?`).run(price, f.luca.id);
+		move(5 * price);
+		expect(review()).toHaveLength(1);
+
+		// Sofia, younger than Luca, same applicant, same band (now doubled): at 50 % off, three old prices are 3 of her meals (1½ without the reduction): not low.
+		db.$client.prepare('UPDATE school_years SET sibling_discount_pct = 50 WHERE tenant_id = ?').run(f.mazze.id);
+		const group = db.select().from(serviceGroups).where(eq(serviceGroups.tenantId, f.mazze.id)).get()!.id;
+		account = prepaidAccount(db, f.mazze.id, f.sofia.id, group, clock.now());
+		const sofiaPrice = rows(db, `SELECT b.meal_price_cents AS p FROM enrolments e JOIN tariff_bands b ON b.id = e.tariff_band_id WHERE e.consumer_id = ?`, f.sofia.id)[0].p as number;
+		move(3 * sofiaPrice);
+		expect(review()).toEqual([]);
+		move(-1); // just under 3 reduced meals: now low
+		expect(review()).toHaveLength(1);
+	});
+
 	it('follows the guardian’s own threshold and switch', () => {
 		db.update(users).set({ notificationPrefs: JSON.stringify({ lowBalanceMeals: 12, lowBalanceEmail: true }) }).where(eq(users.id, f.maria.id)).run();
 		move(10 * price);

@@ -6,11 +6,13 @@ import { sendAll } from '../mail/send-all.js';
 import { defaultNotificationPrefs, NotificationPrefs } from '../../src/lib/shared/schemas.js';
 import { formatCents } from '../../src/lib/shared/money.js';
 import { creditedMessage, lowBalanceMessage } from './alert-messages.js';
+import { usualMealPriceCents } from '../tariffs/price.js';
+import { zonedDate } from '../calendar/zoned-time.js';
 
 export type BalanceLevel = 'ok' | 'low' | 'negative';
 const severity: Record<BalanceLevel, number> = { ok: 0, low: 1, negative: 2 };
 
-/** Negative below zero; low when the balance covers fewer than `meals` meals at the child's tariff (never, at 0 €). */
+/** Negative below zero; low when the balance covers fewer than `meals` meals at the child's price (never, at 0 €). */
 export function balanceLevel(balanceCents: number, mealPriceCents: number, meals: number): BalanceLevel {
 	if (balanceCents < 0) return 'negative';
 	return mealPriceCents > 0 && balanceCents < meals * mealPriceCents ? 'low' : 'ok';
@@ -44,15 +46,11 @@ export function guardiansOf(db: Db, tenantId: number, consumerId: number): Guard
 		});
 }
 
-// A prepaid account with what an alert needs: the child, the group, and the tariff of the child's current enrolment in it.
+// A prepaid account with what an alert needs: the child, the group, the Comune's time zone for the day's price.
 const accountStatement = preparedFor((db) =>
 	db.$client.prepare(`
-		SELECT a.id, a.tenant_id AS tenantId, a.consumer_id AS consumerId, a.balance_cents AS balance,
-			c.given_name AS childName, g.name AS groupName, t.slug AS slug, t.name AS tenantName,
-			coalesce((SELECT b.meal_price_cents FROM enrolments e
-				JOIN services s ON s.id = e.service_id AND s.service_group_id = a.service_group_id
-				JOIN tariff_bands b ON b.id = e.tariff_band_id
-				WHERE e.consumer_id = a.consumer_id AND e.status = 'attiva' ORDER BY e.from_date DESC LIMIT 1), 0) AS price
+		SELECT a.id, a.tenant_id AS tenantId, a.consumer_id AS consumerId, a.service_group_id AS serviceGroupId, a.balance_cents AS balance,
+			c.given_name AS childName, g.name AS groupName, t.slug AS slug, t.name AS tenantName, t.timezone AS timezone
 		FROM ledger_accounts a
 		JOIN consumers c ON c.id = a.consumer_id
 		JOIN service_groups g ON g.id = a.service_group_id
@@ -60,7 +58,7 @@ const accountStatement = preparedFor((db) =>
 		WHERE a.id = @account AND a.kind = 'prepaid'`)
 );
 
-type AccountRow = { id: number; tenantId: number; consumerId: number; balance: number; childName: string; groupName: string; slug: string; tenantName: string; price: number };
+type AccountRow = { id: number; tenantId: number; consumerId: number; serviceGroupId: number; balance: number; childName: string; groupName: string; slug: string; tenantName: string; timezone: string };
 
 const alertLevels = preparedFor((db) => db.$client.prepare('SELECT user_id AS userId, level FROM balance_alerts WHERE account_id = ?'));
 const saveLevel = preparedFor((db) =>
@@ -82,11 +80,12 @@ export function reviewBalanceAlerts(db: Db, clock: Clock, origin: string, accoun
 		for (const accountId of accountIds) {
 			const account = accountStatement(db).get({ account: accountId }) as AccountRow | undefined;
 			if (!account) continue;
+			const price = usualMealPriceCents(db, account.tenantId, account.consumerId, account.serviceGroupId, zonedDate(clock.now(), account.timezone));
 			const told = new Map((alertLevels(db).all(accountId) as { userId: string; level: BalanceLevel }[]).map((r) => [r.userId, r.level]));
 			// Most accounts are comfortably in credit and were never alerted: no guardian lookup for them.
-			if (told.size === 0 && balanceLevel(account.balance, account.price, 60) === 'ok') continue;
+			if (told.size === 0 && balanceLevel(account.balance, price, 60) === 'ok') continue;
 			for (const guardian of guardiansOf(db, account.tenantId, account.consumerId)) {
-				const level = balanceLevel(account.balance, account.price, guardian.prefs.lowBalanceMeals);
+				const level = balanceLevel(account.balance, price, guardian.prefs.lowBalanceMeals);
 				const before = told.get(guardian.id) ?? 'ok';
 				if (level === before) continue;
 				saveLevel(db).run({ account: accountId, user: guardian.id, level, at });

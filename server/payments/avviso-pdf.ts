@@ -5,6 +5,7 @@
  * Everything printed comes from the input; only the PDF's metadata creation date is pdfkit's own.
  */
 import PDFDocument from 'pdfkit';
+import { pdfBytes } from '../pdf/bytes.js';
 import QRCode from 'qrcode';
 import { formatCents } from '../../src/lib/shared/money.js';
 import { formatDateIt, isIsoDate, type IsoDate } from '../../src/lib/shared/dates.js';
@@ -141,12 +142,7 @@ export async function renderAvvisoPdf(input: AvvisoInput): Promise<Uint8Array> {
 		margin: PAGE.margin,
 		info: { Title: `Avviso di pagamento ${notice}`, Author: enteName, Subject: subject, Creator: 'Mensa Aperta' }
 	});
-	const chunks: Buffer[] = [];
-	doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-	const done = new Promise<Uint8Array>((resolve, reject) => {
-		doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-		doc.on('error', reject);
-	});
+	const done = pdfBytes(doc);
 
 	const left = PAGE.margin;
 	const half = CONTENT / 2;

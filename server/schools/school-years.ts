@@ -23,6 +23,12 @@ function conflicts(db: Db, scope: TenantScope, input: SchoolYearInput, exceptId:
 	return errors;
 }
 
+/** The year in course; between two years, the next one; otherwise the last one. Archived years are past. */
+export function currentSchoolYear<Y extends { firstDay: string; lastDay: string; archivedAt: Date | null }>(years: readonly Y[], today: string): Y | null {
+	const open = years.filter((y) => y.archivedAt === null).sort((a, b) => a.firstDay.localeCompare(b.firstDay));
+	return open.find((y) => y.firstDay <= today && today <= y.lastDay) ?? open.find((y) => y.firstDay > today) ?? open.at(-1) ?? null;
+}
+
 export function listSchoolYears(db: Db, scope: TenantScope) {
 	return db.select().from(schoolYears).where(scope.where(schoolYears)).orderBy(schoolYears.firstDay).all();
 }

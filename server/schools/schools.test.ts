@@ -6,7 +6,9 @@ import { tenantScope } from '../db/tenant-scope.js';
 import { seededDb, fixtureOf, NOV_2026 } from '../meals/test-fixture.js';
 import { userRoles } from '../auth/accounts.js';
 import { createSchoolYear, updateSchoolYear } from './school-years.js';
-import { createSchool, createSchoolClass, renameSchoolClass, setSchoolArchived, updateSchool } from './schools.js';
+import { createSchool, createSchoolClass, renameSchoolClass, updateSchool } from './schools.js';
+import { setArchived } from './archive.js';
+import { enrolmentOptions } from '../consumers/office/detail.js';
 import { delegateSchool } from './delegation.js';
 
 const actor = { userId: 'ufficio', ip: '127.0.0.1' };
@@ -47,7 +49,7 @@ describe('schools and classes', () => {
 		expect(cls.status).toBe('saved');
 		expect(createSchoolClass(db, clock, scope, actor, { schoolId: id, schoolYearId: yearId, name: '1ª a' })).toMatchObject({ status: 'rejected', fieldErrors: { name: expect.stringMatching(/esiste già/) } });
 		expect(renameSchoolClass(db, clock, scope, actor, cls.status === 'saved' ? cls.value : 0, '1ª B').status).toBe('saved');
-		expect(setSchoolArchived(db, clock, scope, actor, { schoolId: id, archived: true, today: '2026-11-02' }).status).toBe('saved');
+		expect(setArchived(db, clock, scope, actor, { kind: 'school', id, archived: true, today: '2026-11-02' }).status).toBe('saved');
 		expect(db.select().from(schools).where(eq(schools.id, id)).get()!.archivedAt).toEqual(clock.now());
 		expect(createSchoolClass(db, clock, scope, actor, { schoolId: id, schoolYearId: yearId, name: '2ª A' })).toMatchObject({ status: 'rejected', fieldErrors: { schoolId: expect.stringMatching(/archiviata/) } });
 		expect(db.select().from(schoolClasses).where(eq(schoolClasses.schoolId, id)).all().map((c) => c.name)).toEqual(['1ª B']);
@@ -59,12 +61,53 @@ describe('schools and classes', () => {
 		const clock = fixedClock(NOV_2026);
 		const { mazze, school } = fixtureOf(db);
 		const primaria = school(mazze.id, 'primaria');
-		expect(setSchoolArchived(db, clock, tenantScope(mazze.id), actor, { schoolId: primaria.id, archived: true, today: '2026-11-02' })).toEqual({
+		expect(setArchived(db, clock, tenantScope(mazze.id), actor, { kind: 'school', id: primaria.id, archived: true, today: '2026-11-02' })).toEqual({
 			status: 'rejected',
 			code: 'INVALID',
 			message: 'Scuola primaria "Gianni Rodari" ha ancora 2 alunni iscritti: sposta gli alunni o chiudi le iscrizioni prima di archiviarla.'
 		});
 		expect(db.select().from(schools).where(eq(schools.id, primaria.id)).get()!.archivedAt).toBeNull();
+	});
+
+	it('archives an empty class and school year; a class with pupils stays; an archived year takes no class and its classes come back only with it', async () => {
+		const db = await seededDb();
+		const clock = fixedClock(NOV_2026);
+		const { mazze, school, year } = fixtureOf(db);
+		const scope = tenantScope(mazze.id);
+		const today = '2026-11-02';
+		const primaria = school(mazze.id, 'primaria');
+		const occupied = db.select().from(schoolClasses).where(eq(schoolClasses.schoolId, primaria.id)).all()[0]!;
+		expect(setArchived(db, clock, scope, actor, { kind: 'schoolClass', id: occupied.id, archived: true, today })).toMatchObject({
+			status: 'rejected',
+			message: expect.stringMatching(/^La classe .+ ha ancora (un alunno iscritto|\d alunni iscritti): spostali in un’altra classe/)
+		});
+		expect(setArchived(db, clock, scope, actor, { kind: 'schoolYear', id: year(mazze.id).id, archived: true, today })).toMatchObject({ status: 'rejected', message: expect.stringMatching(/^L’anno scolastico 2026\/27 ha ancora \d alunni iscritti/) });
+
+		const empty = createSchoolClass(db, clock, scope, actor, { schoolId: primaria.id, schoolYearId: year(mazze.id).id, name: '5ª Z' });
+		const emptyId = empty.status === 'saved' ? empty.value : 0;
+		const offered = () => enrolmentOptions(db, scope, { userId: 'ufficio', ip: '127.0.0.1', schoolIds: null }).classes.map((c) => c.name);
+		expect(offered()).toContain('5ª Z');
+		expect(setArchived(db, clock, scope, actor, { kind: 'schoolClass', id: emptyId, archived: true, today }).status).toBe('saved');
+		expect(offered()).not.toContain('5ª Z');
+
+		const next = createSchoolYear(db, clock, scope, actor, { label: '2027/28', firstDay: '2027-09-13', lastDay: '2028-06-09' });
+		const nextId = next.status === 'saved' ? next.value : 0;
+		const nextClass = createSchoolClass(db, clock, scope, actor, { schoolId: primaria.id, schoolYearId: nextId, name: '1ª A' });
+		const nextClassId = nextClass.status === 'saved' ? nextClass.value : 0;
+		expect(setArchived(db, clock, scope, actor, { kind: 'schoolClass', id: nextClassId, archived: true, today }).status).toBe('saved');
+		expect(setArchived(db, clock, scope, actor, { kind: 'schoolYear', id: nextId, archived: true, today }).status).toBe('saved');
+		expect(createSchoolClass(db, clock, scope, actor, { schoolId: primaria.id, schoolYearId: nextId, name: '1ª B' })).toMatchObject({ status: 'rejected', fieldErrors: { schoolYearId: 'Anno scolastico 2027/28 archiviato: ripristinalo prima di aggiungere classi' } });
+		expect(setArchived(db, clock, scope, actor, { kind: 'schoolClass', id: nextClassId, archived: false, today })).toMatchObject({ status: 'rejected', message: 'L’anno scolastico 2027/28 è archiviato: ripristina prima l’anno.' });
+		expect(setArchived(db, clock, scope, actor, { kind: 'schoolYear', id: nextId, archived: false, today }).status).toBe('saved');
+		expect(setArchived(db, clock, scope, actor, { kind: 'schoolClass', id: nextClassId, archived: false, today }).status).toBe('saved');
+		expect(db.select().from(schoolClasses).where(eq(schoolClasses.id, occupied.id)).get()!.archivedAt).toBeNull();
+		expect(db.select().from(auditLog).where(eq(auditLog.tenantId, mazze.id)).all().map((a) => a.action).filter((a) => /archive|restore/.test(a))).toEqual([
+			'school_class.archive',
+			'school_class.archive',
+			'school_year.archive',
+			'school_year.restore',
+			'school_class.restore'
+		]);
 	});
 
 	it('never touches another Comune’s school', async () => {
@@ -74,7 +117,7 @@ describe('schools and classes', () => {
 		const scope = tenantScope(mazze.id);
 		const theirs = school(chiusi.id, 'primaria');
 		expect(updateSchool(db, clock, scope, actor, { schoolId: theirs.id, name: 'x', level: 'primaria', managedBy: 'comune', address: '' })).toMatchObject({ status: 'rejected', code: 'NOT_FOUND' });
-		expect(setSchoolArchived(db, clock, scope, actor, { schoolId: theirs.id, archived: true, today: '2026-11-02' })).toMatchObject({ status: 'rejected', code: 'NOT_FOUND' });
+		expect(setArchived(db, clock, scope, actor, { kind: 'school', id: theirs.id, archived: true, today: '2026-11-02' })).toMatchObject({ status: 'rejected', code: 'NOT_FOUND' });
 		expect(createSchoolClass(db, clock, scope, actor, { schoolId: theirs.id, schoolYearId: year(mazze.id).id, name: '5ª A' })).toMatchObject({ code: 'NOT_FOUND' });
 		expect(delegateSchool(db, clock, scope, actor, { schoolId: theirs.id, givenName: 'A', familyName: 'B', email: 'a@b.it' })).toMatchObject({ code: 'NOT_FOUND' });
 		expect(db.select().from(schools).where(eq(schools.id, theirs.id)).get()).toEqual(theirs);

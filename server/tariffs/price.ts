@@ -104,3 +104,37 @@ const addedMealPrice = preparedFor((db) =>
 export function addedMealPriceCents(db: Db, tenantId: number, enrolmentId: number, date: IsoDate): number {
 	return addedMealPrice(db).get({ tenant: tenantId, enrolment: enrolmentId, date }) as number;
 }
+
+// The child's rank among the applicant's children enrolled in the group, eldest first (nulls last as siblingOrderSql).
+const usualMealPrice = preparedFor((db) =>
+	db.$client
+		.prepare(
+			`SELECT ${siblingPriceSql(
+				bandPriceSql('e.tariff_band_id', 'tb.meal_price_cents', '@date'),
+				'sy.sibling_discount_pct',
+				`1 + (SELECT count(DISTINCT o.consumer_id) FROM enrolments o
+				      JOIN services os ON os.id = o.service_id
+				      JOIN consumers oc ON oc.id = o.consumer_id
+				      WHERE o.tenant_id = e.tenant_id AND o.applicant_fiscal_code = e.applicant_fiscal_code AND o.status = 'attiva'
+				        AND os.service_group_id = s.service_group_id
+				        AND (oc.birth_date IS NULL, coalesce(oc.birth_date, ''), oc.id) < (c.birth_date IS NULL, coalesce(c.birth_date, ''), c.id))`
+			)}
+			FROM enrolments e
+			JOIN consumers c ON c.id = e.consumer_id
+			JOIN tariff_bands tb ON tb.id = e.tariff_band_id
+			JOIN school_years sy ON sy.id = e.school_year_id
+			JOIN services s ON s.id = e.service_id
+			WHERE e.tenant_id = @tenant AND e.consumer_id = @consumer AND s.service_group_id = @group AND e.status = 'attiva'
+			ORDER BY e.from_date DESC LIMIT 1`
+		)
+		.pluck()
+);
+
+/**
+ * What one meal usually costs the child in the group on `date`: the band's price of that day,
+ * reduced when an elder sibling of the same applicant is enrolled in the group too (whether
+ * they eat that very day is the close's business). 0 without an active enrolment.
+ */
+export function usualMealPriceCents(db: Db, tenantId: number, consumerId: number, serviceGroupId: number, date: IsoDate): number {
+	return (usualMealPrice(db).get({ tenant: tenantId, consumer: consumerId, group: serviceGroupId, date }) as number | undefined) ?? 0;
+}

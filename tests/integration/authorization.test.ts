@@ -40,7 +40,7 @@ allow(['operator'], [
 	'officeDebtors.list', 'officeDebtors.template', 'officeDebtors.setTemplate', 'officeDebtors.preview', 'officeDebtors.send',
 	'officeOverview.dashboard', 'officeOverview.audit',
 	'officeTariffs.overview', 'officeTariffs.createGroup', 'officeTariffs.renameGroup', 'officeTariffs.createService', 'officeTariffs.renameService', 'officeTariffs.createBand', 'officeTariffs.updateBand', 'officeTariffs.deleteBand', 'officeTariffs.addPriceChange', 'officeTariffs.deletePriceChange', 'officeTariffs.setSiblingDiscount',
-	'officeSchools.overview', 'officeSchools.createSchoolYear', 'officeSchools.updateSchoolYear', 'officeSchools.createSchool', 'officeSchools.updateSchool', 'officeSchools.setSchoolArchived', 'officeSchools.createClass', 'officeSchools.renameClass', 'officeSchools.inviteSchoolStaff'
+	'officeSchools.overview', 'officeSchools.createSchoolYear', 'officeSchools.updateSchoolYear', 'officeSchools.createSchool', 'officeSchools.updateSchool', 'officeSchools.setArchived', 'officeSchools.createClass', 'officeSchools.renameClass', 'officeSchools.inviteSchoolStaff'
 ]);
 // The platform.
 allow(['admin'], ['admin.tenants', 'admin.tenant', 'admin.createTenant', 'admin.updateTenant', 'admin.setLogo', 'admin.inviteOperator']);

@@ -116,7 +116,7 @@ const validInputs: Record<string, ValidInput> = {
 	'officeSchools.updateSchoolYear': { schoolYearId: 1, label: '2026/27', firstDay: '2026-09-14', lastDay: '2027-06-10' },
 	'officeSchools.createSchool': { name: 'Scuola primaria di Tonengo', level: 'primaria', managedBy: 'comune', address: 'Via Roma 1' },
 	'officeSchools.updateSchool': { schoolId: 1, name: 'Scuola primaria di Tonengo', level: 'primaria', managedBy: 'comune', address: 'Via Roma 1' },
-	'officeSchools.setSchoolArchived': { schoolId: 1, archived: true },
+	'officeSchools.setArchived': { kind: 'school', id: 1, archived: true },
 	'officeSchools.createClass': { schoolId: 1, schoolYearId: 1, name: '4ª A' },
 	'officeSchools.renameClass': { schoolClassId: 1, name: '4ª A' },
 	'officeSchools.inviteSchoolStaff': { schoolId: 1, givenName: 'Carla', familyName: 'Gallo', email: 'segreteria@primaria.example.it' },

@@ -166,7 +166,9 @@ describe('who may do what', () => {
 		const chiusiClass = db.prepare(`select c.id from school_classes c join tenants t on t.id = c.tenant_id where t.slug = 'chiusi-della-verna'`).pluck().get() as number;
 		const attempts = [
 			() => mazze.trpc.officeSchools.updateSchool.mutate({ schoolId: chiusiSchool.id, ...schoolInput }),
-			() => mazze.trpc.officeSchools.setSchoolArchived.mutate({ schoolId: chiusiSchool.id, archived: true }),
+			() => mazze.trpc.officeSchools.setArchived.mutate({ kind: 'school', id: chiusiSchool.id, archived: true }),
+			() => mazze.trpc.officeSchools.setArchived.mutate({ kind: 'schoolClass', id: chiusiClass, archived: true }),
+			() => mazze.trpc.officeSchools.setArchived.mutate({ kind: 'schoolYear', id: chiusiYear, archived: true }),
 			() => mazze.trpc.officeSchools.createClass.mutate({ schoolId: chiusiSchool.id, schoolYearId: chiusiYear, name: '9ª Z' }),
 			() => mazze.trpc.officeSchools.renameClass.mutate({ schoolClassId: chiusiClass, name: '9ª Z' }),
 			() => mazze.trpc.officeSchools.updateSchoolYear.mutate({ schoolYearId: chiusiYear, label: '2040/41', firstDay: '2040-09-01', lastDay: '2041-06-01' }),
@@ -199,7 +201,7 @@ describe('who may do what', () => {
 				() => c.trpc.officeSchools.overview.query(),
 				() => c.trpc.officeSchools.createSchoolYear.mutate({ label: '2030/31', firstDay: '2030-09-10', lastDay: '2031-06-10' }),
 				() => c.trpc.officeSchools.createSchool.mutate(schoolInput),
-				() => c.trpc.officeSchools.setSchoolArchived.mutate({ schoolId: 1, archived: true }),
+				() => c.trpc.officeSchools.setArchived.mutate({ kind: 'school', id: 1, archived: true }),
 				() => c.trpc.officeSchools.inviteSchoolStaff.mutate({ schoolId: 1, givenName: 'A', familyName: 'B', email: 'x@example.com' })
 			]) {
 				await expectNothingWritten(async () => expect((await failure(call())).data?.code, who).toBe(expected));

@@ -74,14 +74,15 @@ export function createPlanner(ref: Reference) {
 		if (!school) problems.push({ field: 'scuola', reason: `scuola «${row.scuola}» non trovata in questo Comune` });
 		if (!service) problems.push({ field: 'servizio', reason: `servizio «${row.servizio}» non trovato in questo Comune` });
 		if (!band) problems.push({ field: 'fascia_tariffaria', reason: `fascia tariffaria «${row.fascia_tariffaria}» non trovata per l’anno ${ref.year.label}` });
-		if (!school || !service || !band) {
+		const classKey = school ? `${school.id}|${nameKey(row.classe)}` : '';
+		const existingClass = ref.classes.get(classKey);
+		if (existingClass?.archivedAt) problems.push({ field: 'classe', reason: `classe «${existingClass.name}» archiviata: ripristinala in Scuole o indica un’altra classe` });
+		if (!school || !service || !band || problems.length) {
 			summary.errors++;
 			lines.push({ ...base, status: 'errore', changes: [], problems });
 			return;
 		}
 		const changes: string[] = [];
-		const classKey = `${school.id}|${nameKey(row.classe)}`;
-		const existingClass = ref.classes.get(classKey);
 		if (!existingClass) {
 			const nc = newClasses.get(classKey) ?? { key: classKey, schoolId: school.id, school: school.name, name: row.classe, lines: [] };
 			nc.lines.push(c.line);

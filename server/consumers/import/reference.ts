@@ -17,12 +17,6 @@ export function nameKey(text: string): string {
 
 type SchoolYear = typeof schoolYears.$inferSelect;
 
-/** The year in course; between two years, the next one; otherwise the last one. */
-export function currentSchoolYear(db: Db, scope: TenantScope, today: string): SchoolYear | null {
-	const years = db.select().from(schoolYears).where(scope.where(schoolYears)).all().sort((a, b) => a.firstDay.localeCompare(b.firstDay));
-	return years.find((y) => y.firstDay <= today && today <= y.lastDay) ?? years.find((y) => y.firstDay > today) ?? years.at(-1) ?? null;
-}
-
 const CHUNK = 500;
 
 function inChunks<T, R>(values: T[], read: (chunk: T[]) => R[]): R[] {

@@ -118,6 +118,17 @@ describe('a file with bad lines', () => {
 		expect(latin1).toMatchObject({ status: 'rejected', message: expect.stringContaining('UTF-8') });
 	});
 
+	it('an archived class takes no pupils from a file: the line says so, nothing is written', async () => {
+		db.$client.prepare("UPDATE school_classes SET archived_at = 1 WHERE name = '1ª A' AND tenant_id = ?").run(f.mazze.id);
+		const before = counts();
+		const o = await run(GOOD, true);
+		expect(o.status).toBe('not_clean');
+		expect(reportOf(o).lines.map((l) => l.problems.map((p) => `${p.field}: ${p.reason}`))).toEqual(
+			Array(3).fill(['classe: classe «1ª A» archiviata: ripristinala in Scuole o indica un’altra classe'])
+		);
+		expect(counts()).toEqual(before);
+	});
+
 	it('the same file for Chiusi matches nothing of Mazzè', async () => {
 		const o = await runImport(db, clock, f.chiusiScope, { fileName: 'x.csv', bytes: bytes(GOOD), apply: true, actor: { userId: f.operator.id, ip: '' }, timeZone: 'Europe/Rome' });
 		expect(o.status).toBe('not_clean');

@@ -9,7 +9,8 @@ import { zonedDate } from '../../calendar/zoned-time.js';
 import { generateActivationCode, hashActivationCode } from '../activation.js';
 import { readImportFile, type ImportLine } from './read.js';
 import { createLineChecker, type CheckedLine } from './validate.js';
-import { currentSchoolYear, loadReference, type Reference } from './reference.js';
+import { loadReference, type Reference } from './reference.js';
+import { currentSchoolYear, listSchoolYears } from '../../schools/school-years.js';
 import { createPlanner, type ImportSummary, type LineWrite, type NewClass, type PlannedLine } from './plan.js';
 import type { ProgressReporter } from './progress.js';
 
@@ -77,7 +78,7 @@ export async function runImport(db: Db, clock: Clock, scope: TenantScope, req: I
 		const today = zonedDate(clock.now(), req.timeZone);
 		// Matched and written in one synchronous transaction: nothing else runs on the connection meanwhile.
 		return db.transaction((tx): ImportOutcome => {
-			const year = currentSchoolYear(db, scope, today);
+			const year = currentSchoolYear(listSchoolYears(db, scope), today);
 			if (!year) return { status: 'rejected', message: 'Il Comune non ha ancora un anno scolastico: crealo, con classi, servizi e fasce tariffarie, prima di importare.' };
 			const fiscalCodes = [...new Set(checked.flatMap((c) => (c.status === 'valid' ? [c.row.codice_fiscale_alunno] : [])))];
 			const ref = loadReference(db, scope, year, fiscalCodes);

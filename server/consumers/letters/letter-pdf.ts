@@ -4,6 +4,7 @@
  * starts a new page, so a batch can be printed and put in envelopes as it comes.
  */
 import PDFDocument from 'pdfkit';
+import { pdfBytes } from '../../pdf/bytes.js';
 import { toWinAnsi } from '../../payments/avviso-pdf.js';
 import type { FamilyLetter } from './issue.js';
 
@@ -88,12 +89,7 @@ function letter(doc: Doc, comune: LetterComune, logo: Buffer | null, family: Fam
 /** The letters, one family after the other, each from a new page. */
 export async function renderLettersPdf(comune: LetterComune, families: FamilyLetter[]): Promise<Uint8Array<ArrayBuffer>> {
 	const doc = new PDFDocument({ size: 'A4', margin: MARGIN, autoFirstPage: false, info: { Title: 'Lettere di iscrizione', Author: toWinAnsi(`Comune di ${comune.name}`), Creator: 'Mensa Aperta' } });
-	const chunks: Buffer[] = [];
-	doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-	const done = new Promise<Uint8Array<ArrayBuffer>>((resolve, reject) => {
-		doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-		doc.on('error', reject);
-	});
+	const done = pdfBytes(doc);
 	const logo = logoOf(comune.logoDataUrl);
 	for (const family of families) {
 		doc.addPage();

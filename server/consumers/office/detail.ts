@@ -15,8 +15,8 @@ export function enrolmentOptions(db: Db, scope: TenantScope, actor: OfficeActor)
 		.from(schoolClasses)
 		.innerJoin(schools, eq(schools.id, schoolClasses.schoolId))
 		.innerJoin(schoolYears, eq(schoolYears.id, schoolClasses.schoolYearId))
-		// An archived school takes no new pupils (archiving is refused while it still has some).
-		.where(scope.where(schoolClasses, isNull(schools.archivedAt), actor.schoolIds === null ? undefined : inArray(schoolClasses.schoolId, actor.schoolIds)))
+		// Nothing archived takes new pupils (archiving is refused while it still has some).
+		.where(scope.where(schoolClasses, isNull(schools.archivedAt), isNull(schoolClasses.archivedAt), isNull(schoolYears.archivedAt), actor.schoolIds === null ? undefined : inArray(schoolClasses.schoolId, actor.schoolIds)))
 		.orderBy(asc(schoolYears.firstDay), asc(schools.name), asc(schoolClasses.name))
 		.all();
 	const serviceList = db

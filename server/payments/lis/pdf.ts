@@ -4,6 +4,7 @@
  * printed card stays valid for the child's whole time in the service.
  */
 import PDFDocument from 'pdfkit';
+import { pdfBytes } from '../../pdf/bytes.js';
 import { drawQr, toWinAnsi } from '../avviso-pdf.js';
 import type { PuntoLisAccount } from './account.js';
 import { PUNTO_LIS_STEPS } from '../../../src/lib/shared/punto-lis.js';
@@ -24,12 +25,7 @@ export async function renderPuntoLisPdf(account: PuntoLisAccount): Promise<Uint8
 		margin: MARGIN,
 		info: { Title: `Punto LIS — ${child} — ${group}`, Author: `Comune di ${comune}`, Creator: 'Mensa Aperta' }
 	});
-	const chunks: Buffer[] = [];
-	doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-	const done = new Promise<Uint8Array>((resolve, reject) => {
-		doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-		doc.on('error', reject);
-	});
+	const done = pdfBytes(doc);
 
 	doc.font('Helvetica').fontSize(11).fillColor(GREY).text(`Comune di ${comune} — servizi scolastici`, MARGIN, MARGIN, { width: WIDTH });
 	doc.font('Helvetica-Bold').fontSize(22).fillColor(INK).text('Ricarica al Punto LIS', { width: WIDTH });

@@ -1,5 +1,5 @@
 import {
-	ArchiveSchoolInput,
+	ArchiveInput,
 	InviteSchoolStaffInput,
 	RenameSchoolClassInput,
 	SchoolClassInput,
@@ -10,7 +10,8 @@ import {
 } from '../../../src/lib/shared/setup-schemas.js';
 import { NoInput } from '../../../src/lib/shared/schemas.js';
 import { createSchoolYear, updateSchoolYear } from '../../schools/school-years.js';
-import { createSchool, createSchoolClass, renameSchoolClass, schoolsOverview, setSchoolArchived, updateSchool } from '../../schools/schools.js';
+import { createSchool, createSchoolClass, renameSchoolClass, schoolsOverview, updateSchool } from '../../schools/schools.js';
+import { setArchived } from '../../schools/archive.js';
 import { delegateSchool } from '../../schools/delegation.js';
 import { mailInvitation } from '../../users/invitations.js';
 import { todayOf } from '../../meals/cutoff.js';
@@ -35,9 +36,9 @@ export const officeSchoolsRouter = router({
 	updateSchool: operatorProcedure
 		.input(UpdateSchoolInput)
 		.mutation(({ ctx, input }) => done(settledSetup(updateSchool(ctx.rt.db, ctx.rt.clock, ctx.scope, actorOf(ctx), input)))),
-	setSchoolArchived: operatorProcedure
-		.input(ArchiveSchoolInput)
-		.mutation(({ ctx, input }) => done(settledSetup(setSchoolArchived(ctx.rt.db, ctx.rt.clock, ctx.scope, actorOf(ctx), { ...input, today: todayOf(ctx.auth.tenant!, ctx.rt.clock.now()) })))),
+	setArchived: operatorProcedure
+		.input(ArchiveInput)
+		.mutation(({ ctx, input }) => done(settledSetup(setArchived(ctx.rt.db, ctx.rt.clock, ctx.scope, actorOf(ctx), { ...input, today: todayOf(ctx.auth.tenant!, ctx.rt.clock.now()) })))),
 	createClass: operatorProcedure
 		.input(SchoolClassInput)
 		.mutation(({ ctx, input }) => done(settledSetup(createSchoolClass(ctx.rt.db, ctx.rt.clock, ctx.scope, actorOf(ctx), input)))),

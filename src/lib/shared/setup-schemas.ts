@@ -170,7 +170,12 @@ export const SchoolInput = z.strictObject(schoolFields);
 export const UpdateSchoolInput = z.strictObject({ schoolId: id, ...schoolFields });
 export type SchoolInput = z.infer<typeof SchoolInput>;
 
-export const ArchiveSchoolInput = z.strictObject({ schoolId: id, archived: z.boolean({ error: 'Archiviata: valore non valido (sì o no)' }) });
+export const ArchiveInput = z.strictObject({
+	kind: z.enum(['school', 'schoolClass', 'schoolYear'], { error: 'Cosa archiviare: valore non valido (scuola, classe o anno scolastico)' }),
+	id,
+	archived: z.boolean({ error: 'Archiviata: valore non valido (sì o no)' })
+});
+export type ArchiveInput = z.infer<typeof ArchiveInput>;
 
 export const SchoolClassInput = z.strictObject({ schoolId: id, schoolYearId: id, name: text('Nome della classe', 40) });
 export const RenameSchoolClassInput = z.strictObject({ schoolClassId: id, name: text('Nome della classe', 40) });

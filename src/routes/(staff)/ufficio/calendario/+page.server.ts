@@ -4,6 +4,7 @@ import { staffNav } from '$lib/server/staff-nav';
 import { serverCaller } from '$lib/server/trpc';
 import { firstOpenDay } from '$server/calendar/admin';
 import { todayOf } from '$server/meals/cutoff';
+import { currentSchoolYear } from '$server/schools/school-years';
 import { tenantScope } from '$server/db/tenant-scope';
 
 export const load: PageServerLoad = async (event) => {
@@ -12,9 +13,7 @@ export const load: PageServerLoad = async (event) => {
 	const { rt } = event.locals;
 	const all = await serverCaller(event).office.calendar();
 	const today = todayOf(tenant, rt.clock.now());
-	// The year in course; between two years, the next one; otherwise the last one.
-	const years = [...all.schoolYears].sort((a, b) => a.firstDay.localeCompare(b.firstDay));
-	const year = years.find((y) => y.firstDay <= today && today <= y.lastDay) ?? years.find((y) => y.firstDay > today) ?? years.at(-1) ?? null;
+	const year = currentSchoolYear(all.schoolYears, today);
 	const calendars = year
 		? all.schools.map((school) => {
 				// The newest version is the one that holds from its effectiveFrom on: the one to edit.

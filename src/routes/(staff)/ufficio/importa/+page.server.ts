@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { tenantScope } from '$server/db/tenant-scope';
 import { zonedDate } from '$server/calendar/zoned-time';
 import { runImport, type ImportReport } from '$server/consumers/import/run';
-import { currentSchoolYear } from '$server/consumers/import/reference';
+import { currentSchoolYear, listSchoolYears } from '$server/schools/school-years';
 import { IMPORT_TOO_LARGE } from '$server/consumers/import/read';
 import { progressReporter } from '$server/consumers/import/progress';
 import { readUpload } from '$lib/server/csv-upload';
@@ -13,7 +13,7 @@ import { operatorPage } from '../pagamenti/office-page';
 export const load: PageServerLoad = (event) => {
 	const { tenant, page } = operatorPage(event);
 	const { rt } = event.locals;
-	const year = currentSchoolYear(rt.db, tenantScope(tenant.id), zonedDate(rt.clock.now(), tenant.timezone));
+	const year = currentSchoolYear(listSchoolYears(rt.db, tenantScope(tenant.id)), zonedDate(rt.clock.now(), tenant.timezone));
 	return { ...page, schoolYear: year?.label ?? null };
 };
 
