@@ -1,11 +1,11 @@
 import type { PageServerLoad } from './$types';
 import { serverCaller } from '$lib/server/trpc';
-import { COMUNE_COOKIE } from '$lib/server/auth';
+import { rememberedComune } from '$lib/server/auth';
 
 // Without JavaScript the picker still works as a GET form: /?q=maz
 export const load: PageServerLoad = async (event) => {
 	const q = (event.url.searchParams.get('q') ?? '').slice(0, 60);
-	const remembered = event.cookies.get(COMUNE_COOKIE);
+	const remembered = rememberedComune(event);
 	const last = remembered ? await serverCaller(event).tenants.bySlug({ slug: remembered }).catch(() => null) : null;
 	return {
 		q,

@@ -5,31 +5,28 @@ import { userRoles } from '$server/auth/accounts';
 import { findTenantById } from '$server/tenants/tenants';
 import type { Role } from '$server/db/schema';
 import type { Auth } from '$server/trpc/context';
-
-export const SESSION_COOKIE = 'ma_session';
-/** The last Comune whose login page was opened: not personal, it only saves the search next time. */
-export const COMUNE_COOKIE = 'ma_comune';
+import { dropCookie, readCookie, writeCookie } from './cookies';
 
 export function rememberComune(event: { cookies: Cookies; url: URL }, slug: string): void {
-	event.cookies.set(COMUNE_COOKIE, slug, { path: '/', httpOnly: true, sameSite: 'lax', secure: event.url.protocol === 'https:', maxAge: 400 * 24 * 3600 });
+	writeCookie(event, 'comune', slug, { maxAge: 400 * 24 * 3600 });
+}
+
+/** The Comune remembered by rememberComune, if it still looks like a slug. */
+export function rememberedComune(event: { cookies: Cookies; url: URL }): string | null {
+	const slug = readCookie(event, 'comune');
+	return slug && /^[a-z0-9-]{1,60}$/.test(slug) ? slug : null;
 }
 
 export function setSessionCookie(event: { cookies: Cookies; url: URL }, token: string, expiresAt: Date): void {
-	event.cookies.set(SESSION_COOKIE, token, {
-		path: '/',
-		httpOnly: true,
-		sameSite: 'lax',
-		secure: event.url.protocol === 'https:',
-		expires: expiresAt
-	});
+	writeCookie(event, 'session', token, { expires: expiresAt });
 }
 
-export function clearSessionCookie(event: { cookies: Cookies }): void {
-	event.cookies.delete(SESSION_COOKIE, { path: '/' });
+export function clearSessionCookie(event: { cookies: Cookies; url: URL }): void {
+	dropCookie(event, 'session');
 }
 
 export function resolveAuth(event: RequestEvent): Auth | null {
-	const token = event.cookies.get(SESSION_COOKIE);
+	const token = readCookie(event, 'session');
 	if (!token) return null;
 	const { rt } = event.locals;
 	const { session, user, renewed } = validateSessionToken(rt.db, rt.clock, token);
@@ -51,8 +48,8 @@ export function resolveAuth(event: RequestEvent): Auth | null {
 export function requireRole(event: RequestEvent, ...roles: Role[]): Auth {
 	const auth = event.locals.auth;
 	if (!auth) {
-		const slug = event.cookies.get(COMUNE_COOKIE);
-		redirect(303, slug && /^[a-z0-9-]{1,60}$/.test(slug) ? `/login/${slug}` : '/');
+		const slug = rememberedComune(event);
+		redirect(303, slug ? `/login/${slug}` : '/');
 	}
 	if (!auth.roles.some((r) => roles.includes(r.role))) error(403, 'Non hai i permessi per vedere questa pagina.');
 	return auth;

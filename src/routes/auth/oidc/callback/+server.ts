@@ -3,15 +3,15 @@ import { completeOidcLogin, OidcError, signInWithIdentity, takeLoginState } from
 import { holdIdentityLink } from '$server/auth/identity-link';
 import { openSession } from '$server/auth/flows';
 import { findTenantById } from '$server/tenants/tenants';
-import { OIDC_STATE_COOKIE, PENDING_LINK_COOKIE } from '$lib/server/oidc';
+import { dropCookie, readCookie, writeCookie } from '$lib/server/cookies';
 import { setSessionCookie } from '$lib/server/auth';
 
 export const GET: RequestHandler = async (event) => {
-	const { locals, url, cookies } = event;
+	const { locals, url } = event;
 	const { rt } = locals;
 	const ip = event.getClientAddress();
-	const cookieState = cookies.get(OIDC_STATE_COOKIE);
-	cookies.delete(OIDC_STATE_COOKIE, { path: '/auth/oidc' });
+	const cookieState = readCookie(event, 'oidcState');
+	dropCookie(event, 'oidcState');
 	let loginState;
 	try {
 		loginState = takeLoginState(rt.db, rt.clock, url.searchParams.get('state'), cookieState);
@@ -26,7 +26,7 @@ export const GET: RequestHandler = async (event) => {
 		const result = signInWithIdentity(rt.db, rt.clock, tenant.id, identity, ip);
 		if (result.status === 'confirm_link') {
 			const token = holdIdentityLink(rt.db, rt.clock, tenant.id, result.candidate, loginState.provider, identity);
-			cookies.set(PENDING_LINK_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:', maxAge: 900 });
+			writeCookie(event, 'pendingLink', token, { maxAge: 900 });
 			target = `/login/${tenant.slug}/collega`;
 		} else {
 			const session = openSession(rt, result.user, ip, loginState.provider);

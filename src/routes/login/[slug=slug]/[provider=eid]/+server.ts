@@ -1,9 +1,10 @@
 import { error, redirect, type RequestHandler } from '@sveltejs/kit';
 import { beginOidcLogin } from '$server/auth/oidc';
 import { findTenantBySlug } from '$server/tenants/tenants';
-import { OIDC_STATE_COOKIE } from '$lib/server/oidc';
+import { writeCookie } from '$lib/server/cookies';
 
-export const GET: RequestHandler = async ({ params, locals, cookies, url }) => {
+export const GET: RequestHandler = async (event) => {
+	const { params, locals } = event;
 	const { rt } = locals;
 	const tenant = findTenantBySlug(rt.db, params.slug!);
 	if (!tenant) error(404, 'Comune non trovato.');
@@ -14,7 +15,7 @@ export const GET: RequestHandler = async ({ params, locals, cookies, url }) => {
 	let target: URL;
 	try {
 		const { url: authorizationUrl, state } = await beginOidcLogin(rt.db, rt.clock, tenant, provider, rt.relyingPartyFor(tenant));
-		cookies.set(OIDC_STATE_COOKIE, state, { path: '/auth/oidc', httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:', maxAge: 600 });
+		writeCookie(event, 'oidcState', state, { maxAge: 600 });
 		target = authorizationUrl;
 	} catch (e) {
 		console.error('[oidc] provider unreachable', e);

@@ -5,19 +5,19 @@ import { openSession } from '$server/auth/flows';
 import { consumeRateLimit, rateRules } from '$server/auth/rate-limit';
 import type { User } from '$server/auth/accounts';
 import { findTenantBySlug } from '$server/tenants/tenants';
-import { PENDING_LINK_COOKIE } from '$lib/server/oidc';
+import { dropCookie, readCookie } from '$lib/server/cookies';
 import { setSessionCookie } from '$lib/server/auth';
 
 /** The held identity, only on the login page of its own Comune. */
 function pendingOf(event: RequestEvent) {
 	const { rt } = event.locals;
-	const pending = findPendingLink(rt.db, rt.clock, event.cookies.get(PENDING_LINK_COOKIE));
+	const pending = findPendingLink(rt.db, rt.clock, readCookie(event, 'pendingLink'));
 	return pending && pending.tenantId === findTenantBySlug(rt.db, event.params.slug!)?.id ? pending : null;
 }
 
 function signIn(event: RequestEvent, user: User, via: string): never {
 	const session = openSession(event.locals.rt, user, event.getClientAddress(), via);
-	event.cookies.delete(PENDING_LINK_COOKIE, { path: '/login' });
+	dropCookie(event, 'pendingLink');
 	setSessionCookie(event, session.token, session.expiresAt);
 	redirect(303, session.home);
 }
