@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
  * Every tenant-owned table carries tenantId; read and write them through tenant-scope.ts.
@@ -69,6 +69,36 @@ export const users = sqliteTable(
 	]
 );
 
+/**
+ * A staff member's TOTP authenticator (RFC 6238, 30 s, 6 digits). The key is written at the start
+ * of the enrolment and counts only once `enabledAt` is set by a first good code.
+ */
+export const totpCredentials = sqliteTable('totp_credentials', {
+	userId: text('user_id')
+		.primaryKey()
+		.references(() => users.id, { onDelete: 'cascade' }),
+	key: blob('key', { mode: 'buffer' }).notNull(),
+	enabledAt: integer('enabled_at', { mode: 'timestamp_ms' }),
+	/** the last time step accepted: a code is good once, even within its 30 s */
+	lastCounter: integer('last_counter').notNull().default(0),
+	createdAt: createdAt()
+});
+
+/** Single-use codes for a staff member who has lost the authenticator; only their SHA-256 is kept. */
+export const recoveryCodes = sqliteTable(
+	'recovery_codes',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		userId: text('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		codeHash: text('code_hash').notNull(),
+		usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+		createdAt: createdAt()
+	},
+	(t) => [index('recovery_codes_user').on(t.userId)]
+);
+
 export const passwordCredentials = sqliteTable('password_credentials', {
 	userId: text('user_id')
 		.primaryKey()
@@ -135,6 +165,8 @@ export const sessions = sqliteTable(
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
 		expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+		/** when the staff member behind it gave their second factor; null: the password only */
+		secondFactorAt: integer('second_factor_at', { mode: 'timestamp_ms' }),
 		createdAt: createdAt()
 	},
 	(t) => [index('sessions_user').on(t.userId)]
