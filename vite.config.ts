@@ -21,7 +21,7 @@ export default defineConfig({
 				extends: true,
 				test: {
 					name: 'unit',
-					include: ['server/**/*.test.ts', 'src/**/*.test.ts'],
+					include: ['server/**/*.test.ts', 'src/**/*.test.ts', 'scripts/**/*.test.ts'],
 					environment: 'node',
 					sequence: { groupOrder: 0 }
 				}
