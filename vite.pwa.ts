@@ -9,7 +9,8 @@ import { MARKS_SYNC_QUEUE, OFFLINE_PAGES, OFFLINE_SHELL, PAGES_CACHE } from './s
  *   within a few seconds, kept in PAGES_CACHE for the next offline reload (wiped on logout);
  * - every other page goes to the network only (login, Ricarica, staff, simulators are never cached);
  * - both fall back to the prerendered shell when neither network nor cache can answer.
- * /api/, /auth/ and downloads are not routed at all: the browser handles them as without a worker,
+ * /api/, /auth/, the health probes (/healthz, /readyz: the shell standing in for them would lie)
+ * and downloads are not routed at all: the browser handles them as without a worker,
  * but for one request: a batch of marks that fails for lack of network is kept by Background Sync
  * (where the browser has it) and sent again when the network is back, even with the app closed.
  * The page's outbox sends the same marks with the same mutationIds too; the server applies each once.
@@ -56,7 +57,7 @@ export const pwaOptions: SvelteKitPWAOptions = {
 			},
 			{
 				urlPattern: ({ request, url }) =>
-					request.mode === 'navigate' && !/^\/(api|auth)\//.test(url.pathname) && !/(\.(pdf|csv)|\/(pdf|csv)|\/avviso\/\d+)$/.test(url.pathname),
+					request.mode === 'navigate' && !/^\/(api|auth)\/|^\/(healthz|readyz)$/.test(url.pathname) && !/(\.(pdf|csv)|\/(pdf|csv)|\/avviso\/\d+)$/.test(url.pathname),
 				handler: 'NetworkOnly',
 				options: { precacheFallback: { fallbackURL: OFFLINE_SHELL } }
 			}

@@ -8,6 +8,7 @@ import { seedDemoHistory } from './seed/demo-history.js';
 import { startOidcDevProvider, TEST_CLIENT, type OidcDevProvider } from './auth/oidc-dev-provider.js';
 import type { RelyingParty } from './auth/oidc.js';
 import type { Tenant } from './tenants/tenants.js';
+import { logLine } from './log.js';
 
 /** Everything a request or a job needs, made once per process and passed down explicitly. */
 export interface Runtime {
@@ -25,7 +26,7 @@ export const OIDC_CALLBACK_PATH = '/auth/oidc/callback';
 
 export async function startRuntime(config: Config, opts: { clock?: Clock; mailer?: Mailer; log?: (line: string) => void } = {}): Promise<Runtime> {
 	const clock = opts.clock ?? systemClock;
-	const log = opts.log ?? console.log;
+	const log = opts.log ?? logLine;
 	const db = openDb(config.databasePath);
 	if (config.seedDemo && isEmpty(db)) {
 		const seed = await seedDemo(db, clock);

@@ -1,28 +1,55 @@
-import { json, type Handle, type ServerInit } from '@sveltejs/kit';
+import { json, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { env } from '$env/dynamic/private';
-import { loadConfig } from '$server/config';
+import { CONFIG_EXIT_CODE, ConfigError, loadConfig } from '$server/config';
+import { log, logLine } from '$server/log';
+import { logServerError, requestLog } from '$lib/server/request-log';
 import { startRuntime, type Runtime } from '$server/runtime';
 import { resolveAuth } from '$lib/server/auth';
 import { systemClock } from '$server/clock';
 import { testClock } from '$lib/server/test-clock';
 import { startDayCloseScheduler } from '$server/jobs/day-close-scheduler';
+import { startBackupScheduler } from '$server/jobs/backup-scheduler';
 import { pagopaJobOptions, startPagopaJobs } from '$server/payments/pagopa/jobs';
 import { onCredited } from '$server/payments/events';
 import { sendCreditNotices } from '$server/payments/alerts';
 
 let rt: Runtime;
 
+/** Read once, at start: a wrong variable stops the process here, before it listens, with one message saying which. */
+function configOrExit() {
+	try {
+		return loadConfig(env);
+	} catch (error) {
+		if (!(error instanceof ConfigError)) throw error;
+		process.stderr.write(`${error.message}\n`);
+		process.exit(CONFIG_EXIT_CODE);
+	}
+}
+
 export const init: ServerInit = async () => {
-	rt = await startRuntime(loadConfig(env), { clock: testClock ?? systemClock });
-	const stopScheduler = env.DAY_CLOSE === 'off' ? () => {} : startDayCloseScheduler(rt);
+	const config = configOrExit();
+	log.level = config.logLevel;
+	rt = await startRuntime(config, { clock: testClock ?? systemClock, log: logLine });
+	const stopScheduler = config.dayClose ? startDayCloseScheduler(rt) : () => {};
+	const stopBackups = config.backup ? startBackupScheduler(rt, config.backup) : () => {};
 	const stopPagopaJobs = startPagopaJobs(rt, pagopaJobOptions(env, rt.config.origin));
 	const stopCreditNotices = onCredited((paymentId) => sendCreditNotices({ ...rt, origin: rt.config.origin }, paymentId));
-	process.once('sveltekit:shutdown', () => {
+	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+		process.once(signal, () => log.info({ signal }, 'stopping: no new connections, finishing the requests in flight'));
+	}
+	// adapter-node emits this on SIGTERM/SIGINT once it has stopped listening and every in-flight
+	// request has been answered (or SHUTDOWN_TIMEOUT has passed): only then is the database closed.
+	process.once('sveltekit:shutdown', (reason: string) => {
 		stopScheduler();
+		stopBackups();
 		stopPagopaJobs();
 		stopCreditNotices();
-		void rt.close();
+		void rt.close().then(() => {
+			log.info({ reason }, 'shut down: requests answered, database closed');
+			// Nothing should be left to keep the process up; if something is (a mail socket), it must not hold the unit's stop.
+			setTimeout(() => process.exit(0), 2_000).unref();
+		});
 	});
 };
 
@@ -50,8 +77,11 @@ const crossSiteHandle: Handle = ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/** The probes need no session, and /healthz must not touch the database. */
+const UNAUTHENTICATED = new Set(['/healthz', '/readyz']);
+
 const authHandle: Handle = ({ event, resolve }) => {
-	event.locals.auth = resolveAuth(event);
+	event.locals.auth = UNAUTHENTICATED.has(event.route.id ?? '') ? null : resolveAuth(event);
 	return resolve(event);
 };
 
@@ -67,4 +97,6 @@ const headersHandle: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(runtimeHandle, crossSiteHandle, authHandle, headersHandle);
+export const handle = sequence(requestLog(() => rt.config.trustedProxies), runtimeHandle, crossSiteHandle, authHandle, headersHandle);
+
+export const handleError: HandleServerError = logServerError;

@@ -8,6 +8,7 @@ import { isValidCodiceFiscale, normalizeCodiceFiscale } from '../../src/lib/shar
 import { recordAudit } from '../audit/log.js';
 import { newUserId, normalizeEmail, type User } from './accounts.js';
 import { generateToken } from './tokens.js';
+import { logLine } from '../log.js';
 
 export const FISCAL_NUMBER_CLAIM = 'https://attributes.eid.gov.it/fiscal_number';
 const STATE_LIFETIME_MS = 10 * 60 * 1000;
@@ -102,7 +103,7 @@ export async function completeOidcLogin(rp: RelyingParty, currentUrl: URL, login
 		subject = tokens.claims()!.sub;
 		claims = { ...tokens.claims(), ...(await client.fetchUserInfo(config, tokens.access_token, subject)) };
 	} catch (error) {
-		console.error('[oidc] login failed', error);
+		logLine('[oidc] login failed', error);
 		throw new OidcError('PROVIDER', 'Accesso con identità digitale non riuscito o annullato. Riprova.');
 	}
 	const fiscal = String(claims[FISCAL_NUMBER_CLAIM] ?? '');

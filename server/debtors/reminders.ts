@@ -11,6 +11,7 @@ import { formatDateIt } from '../../src/lib/shared/dates.js';
 import { formatCents } from '../../src/lib/shared/money.js';
 import { DEFAULT_REMINDER_TEMPLATE, renderTemplate, type ReminderValues } from '../../src/lib/shared/reminder-template.js';
 import { findDebtors, sortDebtors, type Debtor, type DebtorFilter } from './list.js';
+import { logLine } from '../log.js';
 
 export interface ReminderActor {
 	userId: string;
@@ -195,7 +196,7 @@ export function setReminderTemplate(db: Db, clock: Clock, scope: TenantScope, ac
 export function deliverReminders(mailer: Mailer, messages: MailMessage[]): void {
 	void (async () => {
 		for (const message of messages) {
-			await mailer.send(message).catch((error) => console.error(`[sollecito] invio a ${message.to} non riuscito`, error));
+			await mailer.send(message).catch((error) => logLine(`[sollecito] invio a ${message.to} non riuscito`, error));
 		}
 	})();
 }

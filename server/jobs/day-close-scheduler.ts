@@ -3,12 +3,13 @@ import { tenants } from '../db/schema.js';
 import { closeDueDays } from '../meals/day-close.js';
 import { prepaidAccountsOf, reviewBalanceAlerts } from '../payments/alerts.js';
 import { sendAll } from '../mail/send-all.js';
+import { logLine } from '../log.js';
 
 /**
  * Closes each Comune's day as soon as its cutoff passes, and on start every day missed while
  * the server was down. Closing is idempotent, so a tick that overlaps a CLI run does no harm.
  */
-export function startDayCloseScheduler(rt: Runtime, everyMs = 5_000, log: (line: string) => void = console.log): () => void {
+export function startDayCloseScheduler(rt: Runtime, everyMs = 5_000, log: (line: string, error?: unknown) => void = logLine): () => void {
 	const tick = async () => {
 		for (const tenant of rt.db.select().from(tenants).all()) {
 			try {
@@ -21,7 +22,7 @@ export function startDayCloseScheduler(rt: Runtime, everyMs = 5_000, log: (line:
 					sendAll(rt.mailer, reviewBalanceAlerts(rt.db, rt.clock, rt.config.origin, debited), '[saldo basso]');
 				}
 			} catch (error) {
-				console.error(`[chiusura] ${tenant.name}: non riuscita, riprovo al prossimo giro`, error);
+				log(`[chiusura] ${tenant.name}: non riuscita, riprovo al prossimo giro`, error);
 			}
 		}
 	};

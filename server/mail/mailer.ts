@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { log } from '../log.js';
 
 export interface MailMessage {
 	to: string;
@@ -34,7 +35,8 @@ export function createMailer(opts: { smtpUrl: string | null; from: string; mailD
 			mkdirSync(opts.mailDir, { recursive: true });
 			const file = join(opts.mailDir, `${Date.now()}-${info.messageId.replace(/[^\w.-]/g, '')}.eml`);
 			writeFileSync(file, info.message as Buffer);
-			console.log(`[mail] a ${message.to}: «${message.subject}» salvato in ${file}\n${message.text}\n`);
+			// Not the text: it carries one-time links, which must never reach a log.
+			log.info({ to: message.to, subject: message.subject, file }, 'mail saved to a file (no SMTP_URL)');
 		}
 	};
 }

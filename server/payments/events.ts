@@ -1,3 +1,5 @@
+import { logLine } from '../log.js';
+
 /**
  * What happens after money reaches a family's account, outside the ledger transaction: the
  * "ricarica accreditata" e-mail, balance alerts. Whoever sends them registers here
@@ -18,7 +20,7 @@ export function onCredited(listener: CreditedListener): () => void {
  * delay the acknowledgement pagoPA or the LIS network waits for. A failing listener (SMTP down)
  * is logged and never undoes the credit already committed.
  */
-export function emitCredited(paymentId: number, log: (line: string, error: unknown) => void = console.error): void {
+export function emitCredited(paymentId: number, log: (line: string, error: unknown) => void = logLine): void {
 	if (listeners.size > 0) setImmediate(() => notify(paymentId, log));
 }
 

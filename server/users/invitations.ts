@@ -8,6 +8,7 @@ import { checkPasswordStrength, hashPassword, type PasswordProblem } from '../au
 import { generateToken, hashToken } from '../auth/tokens.js';
 import type { Mailer, MailMessage } from '../mail/mailer.js';
 import { findTenantById, type Tenant } from '../tenants/tenants.js';
+import { logLine } from '../log.js';
 
 /*
  * Staff join by invitation only: the platform admin invites a Comune's operators, an operator
@@ -97,7 +98,7 @@ export async function mailInvitation(mailer: Mailer, origin: string, tenant: Pic
 		await mailer.send(invitationMessage(tenant, to, role, schoolName, `${origin}/invito?token=${token}`));
 		return true;
 	} catch (error) {
-		console.error(`[mail] invito a ${to} non inviato`, error);
+		logLine(`[mail] invito a ${to} non inviato`, error);
 		return false;
 	}
 }

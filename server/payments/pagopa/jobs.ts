@@ -2,6 +2,7 @@ import { systemClock } from '../../clock.js';
 import type { Runtime } from '../../runtime.js';
 import { expireOverduePayments } from '../receipts.js';
 import { defaultDeliveryOptions, deliverDueReceipts, type DeliveryOptions } from './simulator/delivery.js';
+import { logLine } from '../../log.js';
 
 export interface PagopaJobOptions {
 	delivery: DeliveryOptions;
@@ -26,7 +27,7 @@ export function pagopaJobOptions(env: Record<string, string | undefined>, origin
  * receipt deliveries, and every hour (and at start) the expiry of unpaid debt positions past
  * their due date. The delivery schedule runs on real time, the expiry on the app's clock.
  */
-export function startPagopaJobs(rt: Runtime, opts: PagopaJobOptions, log: (line: string, error?: unknown) => void = console.error): () => void {
+export function startPagopaJobs(rt: Runtime, opts: PagopaJobOptions, log: (line: string, error?: unknown) => void = logLine): () => void {
 	let delivering = false;
 	const deliver = async () => {
 		if (delivering) return;
@@ -42,7 +43,7 @@ export function startPagopaJobs(rt: Runtime, opts: PagopaJobOptions, log: (line:
 	const expire = () => {
 		try {
 			const n = expireOverduePayments(rt.db, rt.clock);
-			if (n > 0) console.log(`[pagoPA] ${n} avvisi scaduti senza pagamento`);
+			if (n > 0) log(`[pagoPA] ${n} avvisi scaduti senza pagamento`);
 		} catch (error) {
 			log('[pagoPA] scadenza degli avvisi non riuscita, riprovo fra un’ora', error);
 		}

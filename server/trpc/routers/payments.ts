@@ -10,6 +10,7 @@ import { paymentsPause, readPaymentSettings } from '../../payments/settings.js';
 import type { Tenant } from '../../tenants/tenants.js';
 import { guardianProcedure, router, type AuthedContext } from '../init.js';
 import { refuse, Refusal } from '../outcomes.js';
+import { logLine } from '../../log.js';
 
 const fail = (code: TRPCError['code'], message: string, reason: string, fieldErrors?: Record<string, string>): never => {
 	throw new TRPCError({ code, message, cause: new Refusal(message, reason, fieldErrors) });
@@ -47,7 +48,7 @@ export const paymentsRouter = router({
 			case 'rejected':
 				return fail(refusalCodes[outcome.code], outcome.message, outcome.code);
 			case 'gateway_failed':
-				console.error(`[pagoPA] pagamento ${outcome.paymentId} non accettato:`, outcome.error instanceof PagopaError ? outcome.error.detail : outcome.error);
+				logLine(`[pagoPA] pagamento ${outcome.paymentId} non accettato`, outcome.error instanceof PagopaError ? outcome.error.detail : outcome.error);
 				return fail(
 					'SERVICE_UNAVAILABLE',
 					outcome.error instanceof PagopaError ? outcome.error.message : 'pagoPA non risponde, riprova fra qualche minuto: non è stato addebitato nulla.',

@@ -3,6 +3,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter } from '$server/trpc/app';
 import { contextFor } from '$lib/server/trpc';
 import { readCapped } from '$lib/server/body';
+import { log } from '$server/log';
 
 /** Inputs are small forms and mark batches; anything larger is a mistake or an attack. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -25,7 +26,7 @@ const handler: RequestHandler = async (event) => {
 		router: appRouter,
 		createContext: ({ resHeaders }) => contextFor(event, resHeaders),
 		onError({ error, path }) {
-			if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`[trpc] ${path}`, error);
+			if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, requestId: event.locals.requestId, procedure: path }, 'procedure failed');
 		}
 	});
 };

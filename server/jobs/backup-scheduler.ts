@@ -1,0 +1,47 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Runtime } from '../runtime.js';
+import { logLine } from '../log.js';
+import { describeReport, inspectDatabase, writeBackup } from '../ops/backup.js';
+import { dueBackup, expiredBackups, nextBackupAt } from './backup-schedule.js';
+
+export interface BackupSettings {
+	dir: string;
+	hour: number;
+	keep: number;
+}
+
+/**
+ * Takes the day's backup of the running server's database once its hour has come, then drops the
+ * oldest beyond the retention. The copy is made through the server's own connection in one step,
+ * so no write of the server can interleave with it; the event loop waits for the copy (a few ms for
+ * a Comune's database, see the README).
+ */
+export function startBackupScheduler(rt: Runtime, settings: BackupSettings, everyMs = 60_000, log: (line: string, error?: unknown) => void = logLine): () => void {
+	let running = false;
+	const tick = async () => {
+		if (running) return;
+		running = true;
+		try {
+			mkdirSync(settings.dir, { recursive: true });
+			const name = dueBackup(rt.clock.now(), settings.hour, readdirSync(settings.dir));
+			if (!name) return;
+			await writeBackup(rt.db.$client, join(settings.dir, name));
+			const report = inspectDatabase(join(settings.dir, name), resolve('drizzle'));
+			log(`[backup] ${report.problems.length ? 'scritto ma NON valido' : 'scritto e verificato'}: ${describeReport(report)}`);
+			for (const old of expiredBackups(readdirSync(settings.dir), settings.keep)) {
+				rmSync(join(settings.dir, old));
+				log(`[backup] eliminato ${old} (se ne tengono ${settings.keep})`);
+			}
+			log(`[backup] prossimo: ${nextBackupAt(rt.clock.now(), settings.hour).toISOString()}`);
+		} catch (error) {
+			log('[backup] non riuscito, riprovo al prossimo giro', error);
+		} finally {
+			running = false;
+		}
+	};
+	void tick();
+	const timer = setInterval(() => void tick(), everyMs);
+	timer.unref();
+	return () => clearInterval(timer);
+}
