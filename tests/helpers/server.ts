@@ -19,8 +19,12 @@ export interface TestServer {
 	dbPath: string;
 	smtp: TestSmtp;
 	output: () => string;
+	/** the running server process: to signal it, or to read how it exited */
+	process: () => ChildProcess;
 	/** stops the process and keeps its data, as a server that went down */
 	halt(): Promise<void>;
+	/** kills the process with SIGKILL, as a power cut or the OOM killer would: no shutdown code runs, data kept */
+	crash(): Promise<void>;
 	/** starts it again on the same port and data (after halt(), or stopping it first); env overrides for the new process */
 	restart(env?: Record<string, string>): Promise<void>;
 	/** stops it for good and deletes its data */
@@ -75,13 +79,15 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 		});
 	}
 
-	async function halt() {
-		if (child && child.exitCode === null) {
+	// A process killed by a signal keeps exitCode null: signalCode says it is gone too.
+	async function stopWith(signal: NodeJS.Signals) {
+		if (child && child.exitCode === null && child.signalCode === null) {
 			const exited = new Promise((r) => child!.once('exit', r));
-			child.kill('SIGTERM');
+			child.kill(signal);
 			await exited;
 		}
 	}
+	const halt = () => stopWith('SIGTERM');
 
 	await spawnServer({});
 	return {
@@ -90,7 +96,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 		dbPath: join(dataDir, 'mensa.db'),
 		smtp,
 		output: () => log,
+		process: () => child!,
 		halt,
+		crash: () => stopWith('SIGKILL'),
 		async restart(overrides = {}) {
 			await halt();
 			await spawnServer(overrides);
