@@ -16,6 +16,7 @@ import { adminRouter } from './routers/admin.js';
 import { officeSchoolsRouter } from './routers/office-schools.js';
 import { invitationsRouter } from './routers/invitations.js';
 import { officeTariffsRouter } from './routers/office-tariffs.js';
+import { officePrivacyRouter } from './routers/office-privacy.js';
 
 export const appRouter = router({
 	tenants: tenantsRouter,
@@ -34,7 +35,8 @@ export const appRouter = router({
 	admin: adminRouter,
 	officeSchools: officeSchoolsRouter,
 	invitations: invitationsRouter,
-	officeTariffs: officeTariffsRouter
+	officeTariffs: officeTariffsRouter,
+	officePrivacy: officePrivacyRouter
 });
 
 export type AppRouter = typeof appRouter;

@@ -15,6 +15,7 @@ import { consumerDetail, enrolmentOptions, openDays } from '../../consumers/offi
 import { listConsumers } from '../../consumers/office/list.js';
 import { officeActorOf } from '../../consumers/office/reach.js';
 import { issueLetters } from '../../consumers/letters/issue.js';
+import { dietReaderOf, recordDietRead } from '../../privacy/diet-reads.js';
 import { procedureFor, router, type AuthedContext } from '../init.js';
 import { Refusal } from '../outcomes.js';
 
@@ -37,6 +38,7 @@ export const officeConsumersRouter = router({
 	detail: officeProcedure.input(OfficeConsumerInput).query(({ ctx, input }) => {
 		const detail = consumerDetail(ctx.rt.db, ctx.scope, actorOf(ctx), input.consumerId);
 		if (!detail) return settled({ status: 'rejected', code: 'NOT_FOUND', message: 'Alunno non trovato in questo Comune.' });
+		recordDietRead(ctx.rt.db, ctx.rt.clock, dietReaderOf(ctx), { entity: 'consumer', consumers: [detail.consumer] });
 		return detail;
 	}),
 	create: officeProcedure.input(CreateConsumerInput).mutation(({ ctx, input }) => settled(createConsumer(ctx.rt.db, ctx.rt.clock, ctx.scope, actorOf(ctx), openOf(ctx), input))),

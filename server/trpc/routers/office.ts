@@ -5,6 +5,7 @@ import { correctDay } from '../../meals/corrections.js';
 import { kitchenReport } from '../../meals/kitchen-report.js';
 import { searchConsumers } from '../../consumers/search.js';
 import { setDietLabel } from '../../consumers/diet.js';
+import { dietReaderOf, recordDietRead } from '../../privacy/diet-reads.js';
 import { procedureFor, router, type AuthedContext } from '../init.js';
 import { Refusal } from '../outcomes.js';
 
@@ -26,7 +27,10 @@ export const officeRouter = router({
 		.input(KitchenReportInput)
 		.query(({ ctx, input }) => {
 			const wholeComune = ctx.auth.roles.some((r) => r.role === 'operator' || r.role === 'kitchen');
-			return kitchenReport(ctx.rt.db, ctx.scope.tenantId, input.date, wholeComune ? null : correctorOf(ctx).schoolIds);
+			const report = kitchenReport(ctx.rt.db, ctx.scope.tenantId, input.date, wholeComune ? null : correctorOf(ctx).schoolIds);
+			const diets = Object.values(report.totals.diets).reduce((a, n) => a + n, 0);
+			recordDietRead(ctx.rt.db, ctx.rt.clock, dietReaderOf(ctx), { entity: 'kitchen_report', date: input.date, diets });
+			return report;
 		}),
 	correctDay: procedureFor('operator', 'school_staff')
 		.input(CorrectionInput)
@@ -39,7 +43,11 @@ export const officeRouter = router({
 		}),
 	searchConsumers: procedureFor('operator', 'school_staff')
 		.input(ConsumerSearchInput)
-		.query(({ ctx, input }) => searchConsumers(ctx.rt.db, ctx.scope, input.q, correctorOf(ctx).schoolIds)),
+		.query(({ ctx, input }) => {
+			const hits = searchConsumers(ctx.rt.db, ctx.scope, input.q, correctorOf(ctx).schoolIds);
+			recordDietRead(ctx.rt.db, ctx.rt.clock, dietReaderOf(ctx), { entity: 'consumer', consumers: hits });
+			return hits;
+		}),
 	setDietLabel: operatorProcedure.input(SetDietLabelInput).mutation(({ ctx, input }) => {
 		const result = setDietLabel(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.user.id, input.consumerId, input.dietLabel, ctx.edge.ip);
 		if (result.status === 'rejected') throw new TRPCError({ code: 'NOT_FOUND', message: result.message, cause: new Refusal(result.message, result.code) });

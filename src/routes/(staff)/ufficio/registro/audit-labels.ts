@@ -16,7 +16,10 @@ export const auditActionLabels: Record<string, string> = {
 	'payments.counter_topup': 'Ricarica allo sportello',
 	'payments.balance_migration': 'Saldi iniziali importati',
 	'debtors.remind': 'Solleciti inviati',
-	'debtors.reminder_template': 'Testo del sollecito'
+	'debtors.reminder_template': 'Testo del sollecito',
+	'diet.read': 'Dieta speciale consultata',
+	'privacy.export': 'Dati scaricati dal genitore',
+	'privacy.anonymise': 'Famiglia anonimizzata'
 };
 
 export const actionLabel = (action: string) => auditActionLabels[action] ?? action;
