@@ -20,7 +20,9 @@ import {
 import type { PasswordProblem } from './password.js';
 import { consumeRateLimit, rateRules, resetRateLimit, type RateRule } from './rate-limit.js';
 import { createSession, generateSessionToken } from './session.js';
-import { homeFor } from './home.js';
+import { homeFor, SECOND_FACTOR_PAGE } from './home.js';
+import { needsSecondFactor, proveSecondFactor } from './second-factor.js';
+import { logLine } from '../log.js';
 
 /*
  * The sign-in flows as a user meets them: rate limits, the domain step, the e-mail. Each
@@ -43,7 +45,7 @@ function limit(rt: Runtime, checks: [string, RateRule][]): Limited | null {
  * an error page, and a known address must not answer slower than an unknown one.
  */
 function sendInBackground(rt: Runtime, message: MailMessage): void {
-	rt.mailer.send(message).catch((error) => console.error(`[mail] invio a ${message.to} non riuscito`, error));
+	rt.mailer.send(message).catch((error) => logLine(`[mail] invio a ${message.to} non riuscito`, error));
 }
 
 const loginUrl = (rt: Runtime, tenant: Tenant, path = '') => `${rt.config.origin}/login/${tenant.slug}${path}`;
@@ -113,15 +115,20 @@ export async function login(rt: Runtime, ip: string, input: { tenantSlug?: strin
 	// A Comune that turned passwords off still lets its own staff in; guardians use SPID/CIE.
 	if (tenant && !tenant.passwordLoginEnabled && roles.every((r) => r.role === 'guardian')) return { status: 'password_disabled' };
 	resetRateLimit(rt.db, accountKey);
-	return { status: 'ok', ...openSession(rt, result.user, ip, 'password') };
+	return { status: 'ok', ...openSession(rt, result.user, ip, 'password', { secondFactor: false }) };
 }
 
-/** A new session for a user who just proved who they are; the caller puts the token in the cookie. */
-export function openSession(rt: Runtime, user: User, ip: string, via: string): { token: string; expiresAt: Date; home: string } {
+/**
+ * A new session for a user who just proved who they are; the caller puts the token in the cookie.
+ * `secondFactor`: whether that proof already counts as two (SPID/CIE does; a password alone does
+ * not, and a staff member is then sent to give the code of their authenticator).
+ */
+export function openSession(rt: Runtime, user: User, ip: string, via: string, { secondFactor }: { secondFactor: boolean }): { token: string; expiresAt: Date; home: string } {
 	const token = generateSessionToken();
-	const session = createSession(rt.db, rt.clock, token, user.id);
+	const session = createSession(rt.db, rt.clock, token, user.id, secondFactor ? rt.clock.now() : null);
 	recordAudit(rt.db, rt.clock, { tenantId: user.tenantId, actorUserId: user.id, action: 'session.login', entity: 'user', entityId: user.id, details: { via }, ip });
-	return { token, expiresAt: session.expiresAt, home: homeFor(userRoles(rt.db, user.id)) };
+	const roles = userRoles(rt.db, user.id);
+	return { token, expiresAt: session.expiresAt, home: !secondFactor && needsSecondFactor(roles) ? SECOND_FACTOR_PAGE : homeFor(roles) };
 }
 
 export async function startPasswordReset(rt: Runtime, ip: string, input: { tenantSlug?: string; email: string }): Promise<{ status: 'sent' } | Limited | NoTenant> {
@@ -142,13 +149,14 @@ export async function startPasswordReset(rt: Runtime, ip: string, input: { tenan
 	return { status: 'sent' };
 }
 
-export async function changeOwnPassword(rt: Runtime, ip: string, user: User, input: { currentPassword: string; newPassword: string }): Promise<LoginOutcome | { status: 'weak_password'; problem: PasswordProblem }> {
+/** The session that changed the password carries on with the same standing (second factor included). */
+export async function changeOwnPassword(rt: Runtime, ip: string, user: User, input: { currentPassword: string; newPassword: string }, secondFactor: boolean): Promise<LoginOutcome | { status: 'weak_password'; problem: PasswordProblem }> {
 	const limited = limit(rt, [[`login:acct:${user.tenantId ?? 'platform'}:${user.email ?? user.id}`, rateRules.loginAccount]]);
 	if (limited) return limited;
 	const result = await changePassword(rt.db, rt.clock, user, input.currentPassword, input.newPassword);
 	if (result.status !== 'ok') return result;
 	recordAudit(rt.db, rt.clock, { tenantId: user.tenantId, actorUserId: user.id, action: 'user.password_change', entity: 'user', entityId: user.id, ip });
-	return { status: 'ok', ...openSession(rt, user, ip, 'password_change') };
+	return { status: 'ok', ...openSession(rt, user, ip, 'password_change', { secondFactor }) };
 }
 
 export async function finishPasswordReset(rt: Runtime, ip: string, input: { token: string; password: string }) {
@@ -157,4 +165,26 @@ export async function finishPasswordReset(rt: Runtime, ip: string, input: { toke
 		recordAudit(rt.db, rt.clock, { tenantId: result.user.tenantId, actorUserId: result.user.id, action: 'user.password_reset', entity: 'user', entityId: result.user.id, ip });
 	}
 	return result;
+}
+
+/**
+ * The code after the password, for the session that gave the password. Counted against the same
+ * per-account limit as passwords: six digits are guessed in a million tries, not in eight.
+ */
+export function proveCode(
+	rt: Runtime,
+	ip: string,
+	auth: { user: User; session: { id: string } },
+	code: string
+): { status: 'ok'; home: string; recoveryCodes: string[] | null; recoveryCodesLeft: number } | { status: 'invalid' } | Limited {
+	const { user } = auth;
+	const accountKey = `login:acct:${user.tenantId ?? 'platform'}:${user.email ?? user.id}`;
+	const limited = limit(rt, [[accountKey, rateRules.loginAccount]]);
+	if (limited) return limited;
+	const outcome = proveSecondFactor(rt.db, rt.clock, user.id, auth.session.id, code);
+	if (outcome.status !== 'ok') return { status: 'invalid' };
+	resetRateLimit(rt.db, accountKey);
+	const action = outcome.recoveryCodes ? 'user.second_factor_enrol' : 'session.second_factor';
+	recordAudit(rt.db, rt.clock, { tenantId: user.tenantId, actorUserId: user.id, action, entity: 'user', entityId: user.id, details: { recoveryCodesLeft: outcome.recoveryCodesLeft }, ip });
+	return { status: 'ok', home: homeFor(userRoles(rt.db, user.id)), recoveryCodes: outcome.recoveryCodes, recoveryCodesLeft: outcome.recoveryCodesLeft };
 }

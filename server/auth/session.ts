@@ -16,11 +16,13 @@ export type SessionValidation = { session: Session; user: SessionUser; renewed: 
 
 export const generateSessionToken = generateToken;
 
-export function createSession(db: Db, clock: Clock, token: string, userId: string): Session {
+/** `secondFactorAt`: when the user proved a second factor for it (SPID/CIE is one), or null. */
+export function createSession(db: Db, clock: Clock, token: string, userId: string, secondFactorAt: Date | null = null): Session {
 	const now = clock.now();
 	const session: Session = {
 		id: hashToken(token),
 		userId,
+		secondFactorAt,
 		createdAt: now,
 		expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS)
 	};

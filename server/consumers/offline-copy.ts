@@ -7,7 +7,8 @@ import { consumerDays, type DayView } from '../meals/day-list.js';
 import { todayOf, type CutoffPolicy } from '../meals/cutoff.js';
 import { balancesOf, statementOf, type Statement } from '../ledger/statement.js';
 import { forecastOf, type Forecast } from '../ledger/forecast.js';
-import { lisQrSvg, puntoLisAccount } from '../payments/lis/account.js';
+import { puntoLisAccount } from '../payments/lis/account.js';
+import { qrSvg } from '../qr.js';
 import { listGuardianConsumers, type ConsumerSummary, type Guardian } from './access.js';
 
 /*
@@ -65,7 +66,7 @@ export async function offlineCopy(db: Db, clock: Clock, scope: TenantScope, tena
 				balanceCents: b.balanceCents,
 				forecast: forecastOf(db, clock, scope, tenant, consumer.id, b.serviceGroupId, b.balanceCents),
 				statement: statementOf(db, scope, b.accountId, { from, to: today }),
-				lis: card && { code: card.code, qrSvg: await lisQrSvg(card.code) }
+				lis: card && { code: card.code, qrSvg: await qrSvg(card.code) }
 			});
 		}
 		consumers.push({ ...consumer, days: consumerDays(db, clock, scope, tenant, consumer.id, from, to), accounts });

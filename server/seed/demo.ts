@@ -16,11 +16,13 @@ import {
 	services,
 	tariffBands,
 	tenants,
+	totpCredentials,
 	users,
 	type Role
 } from '../db/schema.js';
 import { hashPassword } from '../auth/password.js';
 import { newUserId } from '../auth/accounts.js';
+import { decodeBase32 } from '@oslojs/encoding';
 import { hashActivationCode } from '../consumers/activation.js';
 import { schoolYearOf } from '../calendar/school-year.js';
 import { easterSunday } from '../calendar/holidays.js';
@@ -29,6 +31,11 @@ import { foldForSearch } from '../../src/lib/shared/text.js';
 
 /** One password for every demo account; it passes the registration rules. */
 export const DEMO_PASSWORD = 'MensaAperta-2026';
+/**
+ * The demo staff's authenticator key, published like their password: add it to an app
+ * (FreeOTP, Aegis, Google Authenticator…) to sign in as them. Real staff enrol their own.
+ */
+export const DEMO_TOTP_SECRET = 'MENSAAPERTADEMOSOLOPERPROVAXXXXX';
 
 export interface DemoLogin {
 	comune: string;
@@ -102,6 +109,7 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSeed> {
 				.get();
 			tx.insert(passwordCredentials).values({ userId: user.id, hash: passwordHash, updatedAt: now }).run();
 			tx.insert(memberships).values({ tenantId, userId: user.id, role, schoolId, createdAt: now }).run();
+			if (role !== 'guardian') tx.insert(totpCredentials).values({ userId: user.id, key: Buffer.from(decodeBase32(DEMO_TOTP_SECRET)), enabledAt: now, createdAt: now }).run();
 			return user;
 		};
 
@@ -205,7 +213,11 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSeed> {
 }
 
 export function formatDemoSeed(seed: DemoSeed, origin: string): string {
-	const lines = [`Dati dimostrativi caricati. Password di tutti gli account demo: ${DEMO_PASSWORD}`, ''];
+	const lines = [
+		`Dati dimostrativi caricati. Password di tutti gli account demo: ${DEMO_PASSWORD}`,
+		`Il personale (ufficio, scuola, cucina, admin) chiede anche un codice: aggiungi a un’app di autenticazione la chiave ${DEMO_TOTP_SECRET}`,
+		''
+	];
 	for (const l of seed.logins) lines.push(`  ${l.role.padEnd(12)} ${l.email.padEnd(30)} ${l.comune} — ${l.note}`);
 	lines.push('', 'Codici di attivazione (per un genitore che si registra con il codice fiscale del richiedente):');
 	for (const a of seed.activations) lines.push(`  ${a.code}  ${a.child}, ${a.comune}: richiedente ${a.applicant}, CF ${a.applicantFiscalCode}`);

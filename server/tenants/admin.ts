@@ -9,6 +9,8 @@ import { invalid, notFound, saved, type SetupResult } from '../schools/outcome.j
 import { inviteStaff, type Actor } from '../users/invitations.js';
 import type { User } from '../auth/accounts.js';
 import { checkLogo } from './logo.js';
+import { invalidateUserSessions } from '../auth/session.js';
+import { resetSecondFactor } from '../auth/second-factor.js';
 import { changedSettings, columnsOf, settingsFormOf } from './settings-form.js';
 import { findTenantById, type Tenant } from './tenants.js';
 
@@ -45,7 +47,9 @@ export function staffOf(db: Db, tenantId: number) {
 			role: memberships.role,
 			schoolId: memberships.schoolId,
 			schoolName: schools.name,
-			active: sql<number>`${passwordCredentials.userId} IS NOT NULL`.mapWith(Boolean)
+			active: sql<number>`${passwordCredentials.userId} IS NOT NULL`.mapWith(Boolean),
+			sessions: sql<number>`(SELECT count(*) FROM sessions s WHERE s.user_id = ${users.id})`.mapWith(Number),
+			secondFactor: sql<number>`EXISTS (SELECT 1 FROM totp_credentials c WHERE c.user_id = ${users.id} AND c.enabled_at IS NOT NULL)`.mapWith(Boolean)
 		})
 		.from(memberships)
 		.innerJoin(users, eq(users.id, memberships.userId))
@@ -59,7 +63,7 @@ export function staffOf(db: Db, tenantId: number) {
 export function tenantForAdmin(db: Db, tenantId: number) {
 	const t = findTenantById(db, tenantId);
 	if (!t) return null;
-	return { id: t.id, slug: t.slug, name: t.name, logoDataUrl: t.logoDataUrl, ...settingsFormOf(t), staff: staffOf(db, t.id).filter((s) => s.role === 'operator') };
+	return { id: t.id, slug: t.slug, name: t.name, logoDataUrl: t.logoDataUrl, ...settingsFormOf(t), staff: staffOf(db, t.id) };
 }
 
 function uniquenessErrors(db: Db, input: { slug?: string; codiceFiscaleEnte: string }, exceptId: number | null): Record<string, string> {
@@ -109,6 +113,29 @@ export function setTenantLogo(db: Db, clock: Clock, actor: Actor, tenantId: numb
 		recordAudit(db, clock, { tenantId, actorUserId: actor.userId, action: logo ? 'tenant.logo_set' : 'tenant.logo_remove', entity: 'tenant', entityId: tenantId, details: { bytes: logo ? Buffer.from(logo.slice(logo.indexOf(',') + 1), 'base64').length : 0 }, ip: actor.ip });
 	});
 	return saved(null);
+}
+
+/**
+ * For a device lost or a person gone: end every session of one of the Comune's staff, or also
+ * remove their authenticator so the next sign-in enrols a new one (sessions end with it).
+ */
+export function secureStaffAccount(db: Db, clock: Clock, actor: Actor, input: { tenantId: number; userId: string; action: 'end_sessions' | 'reset_second_factor' }): SetupResult<string> {
+	const member = staffOf(db, input.tenantId).find((s) => s.userId === input.userId);
+	if (!member) return notFound('Persona non trovata tra il personale di questo Comune.');
+	db.transaction(() => {
+		if (input.action === 'reset_second_factor') resetSecondFactor(db, input.userId);
+		else invalidateUserSessions(db, input.userId);
+		recordAudit(db, clock, {
+			tenantId: input.tenantId,
+			actorUserId: actor.userId,
+			action: input.action === 'reset_second_factor' ? 'user.second_factor_reset' : 'user.sessions_end',
+			entity: 'user',
+			entityId: input.userId,
+			details: { email: member.email, sessions: member.sessions },
+			ip: actor.ip
+		});
+	});
+	return saved(input.userId);
 }
 
 export function inviteOperator(db: Db, clock: Clock, actor: Actor, input: { tenantId: number; givenName: string; familyName: string; email: string }): SetupResult<{ tenant: Tenant; user: User; token: string }> {

@@ -8,6 +8,8 @@ export interface Auth {
 	session: Session;
 	tenant: Tenant | null;
 	roles: { role: Role; schoolId: number | null }[];
+	/** a staff member who gave the password but not yet the second factor: nothing is open to them but that step */
+	secondFactorPending: boolean;
 }
 
 /** What the HTTP layer hands to a procedure: no framework types cross this line. */

@@ -61,9 +61,13 @@ export interface AuthedContext extends Context {
  * The one place where roles are checked. A role counts only inside the session's own Comune
  * (platform admins have none), so every tenant-scoped procedure gets `ctx.scope` from here.
  */
-export function procedureFor(...roles: Role[]) {
+function roleProcedure(roles: readonly Role[], { duringSecondFactor }: { duringSecondFactor: boolean }) {
 	return t.procedure.meta({ roles }).use(({ ctx, next }) => {
 		if (!ctx.auth) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sessione scaduta: accedi di nuovo.' });
+		// A staff member between the password and the code reaches nothing but that step.
+		if (ctx.auth.secondFactorPending && !duringSecondFactor) {
+			throw new TRPCError({ code: 'FORBIDDEN', message: 'Conferma prima l’accesso con il codice della tua app di autenticazione.' });
+		}
 		const held = new Set(ctx.auth.roles.map((r) => r.role));
 		if (!roles.some((r) => held.has(r))) {
 			throw new TRPCError({ code: 'FORBIDDEN', message: 'Non hai i permessi per questa operazione.' });
@@ -73,5 +77,12 @@ export function procedureFor(...roles: Role[]) {
 	});
 }
 
+export function procedureFor(...roles: Role[]) {
+	return roleProcedure(roles, { duringSecondFactor: false });
+}
+
+const everyRole: readonly Role[] = ['guardian', 'operator', 'school_staff', 'kitchen', 'admin'];
 export const guardianProcedure = procedureFor('guardian');
-export const anyUserProcedure = procedureFor('guardian', 'operator', 'school_staff', 'kitchen', 'admin');
+export const anyUserProcedure = procedureFor(...everyRole);
+/** Open between the password and the code too: to give the code, or to leave. */
+export const secondFactorStepProcedure = roleProcedure(everyRole, { duringSecondFactor: true });

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { staffSession } from '../helpers/e2e.js';
 import { linkIn } from '../helpers/smtp.js';
+import { authenticatorCode } from '../helpers/second-factor.js';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { pdfPages } from '../helpers/pdf-text.js';
-import { gotoHydrated, launchBrowser, phoneContext, screenshot, settle, watchProblems } from '../helpers/browser.js';
+import { gotoHydrated, settle } from '../helpers/browser.js';
 import { HEADER, pupilCf } from '../../server/consumers/import/test-files.js';
 import { codiceFiscaleCheckChar } from '../../src/lib/shared/codice-fiscale.js';
 
@@ -46,43 +48,16 @@ function pupilsCsv(): string {
 	return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+// The day close left on: the scheduler closes the days as the server's clock passes each cutoff.
+const s = staffSession({}, { timeoutMs: 15_000 });
 let page: Page;
 /** the operator's page, kept across the steps */
 let office: Page;
 /** the code printed on Tommaso's letter */
 let tommasoCode = '';
-const problems: string[] = [];
-
-beforeAll(async () => {
-	// The day close left on: the scheduler closes the days as the server's clock passes each cutoff.
-	[server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-});
-afterAll(async () => {
-	for (const c of contexts) await c.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-from-zero-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
-});
-
-async function newPage(size: 'desktop' | 'phone'): Promise<Page> {
-	const context =
-		size === 'phone'
-			? await phoneContext(browser, server.url)
-			: await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: 'it-IT', timezoneId: 'Europe/Rome', acceptDownloads: true });
-	context.setDefaultTimeout(15_000);
-	contexts.push(context);
-	const p = await context.newPage();
-	problems.push(...watchProblems(p));
-	return p;
-}
 
 async function setServerClock(iso: string) {
-	const response = await fetch(`${server.url}/api/test/clock`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.url }, body: JSON.stringify({ now: iso }) });
+	const response = await fetch(`${s.server.url}/api/test/clock`, { method: 'POST', headers: { 'content-type': 'application/json', origin: s.server.url }, body: JSON.stringify({ now: iso }) });
 	expect(response.status, await response.clone().text()).toBe(200);
 }
 
@@ -92,13 +67,8 @@ const cells = (table: Locator, row: string) => table.getByRole('row', { name: ne
 
 describe('a new Comune from zero to the first sollecito', () => {
 	it('the platform admin creates the Comune and invites its operator', async () => {
-		page = await newPage('desktop');
-		await gotoHydrated(page, '/admin/login');
-		await page.getByLabel('E-mail').fill('admin@mensa-aperta.example');
-		await page.getByLabel('Password').fill('MensaAperta-2026');
-		await page.getByRole('button', { name: 'Accedi' }).click();
+		page = await s.signIn('admin@mensa-aperta.example', { at: '/admin/login' });
 		await page.waitForURL('**/admin');
-		await settle(page);
 		await page.getByRole('link', { name: 'Nuovo Comune' }).click();
 		await page.waitForURL('**/admin/comuni/nuovo');
 		await settle(page);
@@ -120,19 +90,34 @@ describe('a new Comune from zero to the first sollecito', () => {
 	});
 
 	it('the operator opens the invitation from the e-mail, sets a password and signs in', async () => {
-		const mail = await server.smtp.waitFor(OPERATOR.email);
+		const mail = await s.server.smtp.waitFor(OPERATOR.email);
 		const link = linkIn(mail, '/invito?token=');
-		page = office = await newPage('desktop');
+		page = office = await s.newPage('desktop');
 		await gotoHydrated(page, `${link.pathname}${link.search}`);
 		await visible(page.getByText('sei stato invitato a Mensa Aperta dal Comune di Calùso'));
 		await page.getByLabel('Password', { exact: true }).fill(OPERATOR.password);
 		await page.getByLabel('Ripeti la password').fill(OPERATOR.password);
 		await page.getByRole('button', { name: 'Attiva l’accesso' }).click();
-		await page.waitForURL('**/login/caluso?reimpostata');
+		await page.waitForURL('**/login/caluso?attivato');
+		await visible(page.getByText('Accesso attivato: entra con la tua e-mail e la password appena scelta.'));
 		await settle(page);
 		await page.locator('#email').fill(OPERATOR.email);
 		await page.locator('#password').fill(OPERATOR.password);
 		await page.getByRole('button', { name: 'Accedi' }).click();
+
+		// Staff give a second factor: at the first sign-in the authenticator app is set up.
+		await page.waitForURL('**/accesso/codice');
+		await visible(page.getByRole('heading', { name: 'Attiva l’app di autenticazione' }));
+		await visible(page.getByRole('img', { name: 'Codice QR della chiave per l’app di autenticazione' }));
+		const key = decodeBase32IgnorePadding((await page.getByTestId('totp-secret').innerText()).replace(/\s/g, ''));
+		await page.getByLabel('Codice mostrato dall’app').fill('123456');
+		await page.getByRole('button', { name: 'Attiva e accedi' }).click();
+		await visible(page.getByText('Codice non valido o già usato: controlla che l’ora del telefono sia giusta e riprova.'));
+		await page.getByLabel('Codice mostrato dall’app').fill(await authenticatorCode(s.server.url, OPERATOR.email, key));
+		await page.getByRole('button', { name: 'Attiva e accedi' }).click();
+		await visible(page.getByRole('heading', { name: 'App di autenticazione attivata' }));
+		expect(await page.getByRole('list', { name: 'Codici di recupero' }).getByRole('listitem').allInnerTexts()).toHaveLength(10);
+		await page.getByRole('link', { name: 'Ho salvato i codici, continua' }).click();
 		await page.waitForURL('**/ufficio');
 		await settle(page);
 		await visible(page.getByText('Comune di Calùso').first());
@@ -232,7 +217,7 @@ describe('a new Comune from zero to the first sollecito', () => {
 	});
 
 	it('the mother registers in the Comune and confirms her e-mail', async () => {
-		page = await newPage('phone');
+		page = await s.newPage('phone');
 		await gotoHydrated(page, '/login/caluso');
 		await page.getByRole('link', { name: 'Registrati' }).click();
 		await page.waitForURL('**/login/caluso/registrati');
@@ -246,7 +231,7 @@ describe('a new Comune from zero to the first sollecito', () => {
 		await page.getByRole('button', { name: 'Registrati' }).click();
 		await visible(page.getByRole('status').filter({ hasText: 'Controlla la posta' }));
 
-		const mail = await server.smtp.waitFor(mother.email, (m) => m.subject.includes('Conferma'));
+		const mail = await s.server.smtp.waitFor(mother.email, (m) => m.subject.includes('Conferma'));
 		await page.goto(linkIn(mail, '/verifica').href);
 		await visible(page.getByText('Indirizzo confermato. Ora puoi accedere.'));
 		await page.getByRole('link', { name: 'Vai all’accesso' }).click();
@@ -282,7 +267,7 @@ describe('a new Comune from zero to the first sollecito', () => {
 	});
 
 	it('before the cutoff the kitchen report for Wednesday is a forecast of 199 meals', async () => {
-		page = office;
+		page = s.page = office;
 		await gotoHydrated(page, `/cucina?data=${WEDNESDAY}`);
 		await visible(page.getByRole('heading', { name: 'Pasti del giorno', level: 1 }));
 		await visible(page.getByText('Previsione — si aggiorna fino alle 09:30'));
@@ -334,13 +319,13 @@ describe('a new Comune from zero to the first sollecito', () => {
 		await page.getByRole('button', { name: 'Conferma e invia 1 e-mail' }).click();
 		await visible(page.getByRole('status').filter({ hasText: 'Solleciti inviati: 1 e-mail.' }));
 
-		const mail = await server.smtp.waitFor(mother.email, (m) => m.subject.startsWith('Sollecito'));
+		const mail = await s.server.smtp.waitFor(mother.email, (m) => m.subject.startsWith('Sollecito'));
 		expect(mail.subject).toBe('Sollecito: saldo negativo di Tommaso Bianchi (Refezione) — Comune di Calùso');
 		expect(mail.text).toContain('il saldo del servizio Refezione di Tommaso Bianchi è negativo dal 24/11/2026: mancano 4,50 €.');
 		// Only to her: the other families were not selected.
-		expect(server.smtp.received.filter((m) => m.subject.startsWith('Sollecito')).map((m) => m.to)).toEqual([mother.email]);
+		expect(s.server.smtp.received.filter((m) => m.subject.startsWith('Sollecito')).map((m) => m.to)).toEqual([mother.email]);
 		const rows = page.getByRole('table', { name: 'Morosi del Comune' }).locator('tbody tr');
 		await expect.poll(async () => (await rows.first().innerText()).replace(/\s+/g, ' ')).toContain('25/11/2026');
-		expect(problems).toEqual([]);
+		expect(s.problems).toEqual([]);
 	});
 });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { staffSession } from '../helpers/e2e.js';
 import { linkIn } from '../helpers/smtp.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import { axeViolations, formatViolations, gotoHydrated, overflowingElements, scrollWidth, settle } from '../helpers/browser.js';
 
 /*
  * A Comune from zero in Chromium: the platform admin creates it and invites its operator; the
@@ -12,35 +12,8 @@ import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowi
 
 const OPERATOR_PASSWORD = 'Refezione-Caluso-2026';
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const s = staffSession({ DAY_CLOSE: 'off' });
 let page: Page;
-const problems: string[] = [];
-
-beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
-});
-afterAll(async () => {
-	for (const c of contexts) await c.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
-});
-
-async function newPage(size: 'desktop' | 'phone'): Promise<Page> {
-	const context =
-		size === 'phone'
-			? await phoneContext(browser, server.url)
-			: await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: 'it-IT', timezoneId: 'Europe/Rome' });
-	context.setDefaultTimeout(10_000);
-	contexts.push(context);
-	const p = await context.newPage();
-	problems.push(...watchProblems(p));
-	return p;
-}
 
 async function expectAccessible(what: string) {
 	const serious = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -53,13 +26,8 @@ async function expectNoSidewaysScroll(what: string) {
 
 describe('a Comune from zero', () => {
 	it('the admin creates the Comune and invites its operator', async () => {
-		page = await newPage('desktop');
-		await gotoHydrated(page, '/admin/login');
-		await page.getByLabel('E-mail').fill('admin@mensa-aperta.example');
-		await page.getByLabel('Password').fill('MensaAperta-2026');
-		await page.getByRole('button', { name: 'Accedi' }).click();
+		page = await s.signIn('admin@mensa-aperta.example', { at: '/admin/login' });
 		await page.waitForURL('**/admin');
-		await settle(page);
 		await expect.poll(() => page.getByRole('link', { name: 'Mazzè' }).isVisible()).toBe(true);
 		await expectAccessible('the list of Comuni');
 
@@ -93,20 +61,24 @@ describe('a Comune from zero', () => {
 	});
 
 	it('the operator accepts, signs in, and creates a school year, a school and a class', async () => {
-		const mail = await server.smtp.waitFor('paola.neri@caluso.example.it');
+		const mail = await s.server.smtp.waitFor('paola.neri@caluso.example.it');
 		const link = linkIn(mail, '/invito?token=');
-		page = await newPage('phone');
+		page = await s.newPage('phone');
 		await gotoHydrated(page, `${link.pathname}${link.search}`);
 		expect(await page.getByText('sei stato invitato a Mensa Aperta dal Comune di Calùso').isVisible()).toBe(true);
 		await expectAccessible('the invitation page');
 		await page.getByLabel('Password', { exact: true }).fill(OPERATOR_PASSWORD);
 		await page.getByLabel('Ripeti la password').fill(OPERATOR_PASSWORD);
 		await page.getByRole('button', { name: 'Attiva l’accesso' }).click();
-		await page.waitForURL('**/login/caluso?reimpostata');
+		await page.waitForURL('**/login/caluso?attivato');
+		await page.getByText('Accesso attivato: entra con la tua e-mail e la password appena scelta.').waitFor();
 		await settle(page);
 		await page.locator('#email').fill('paola.neri@caluso.example.it');
 		await page.locator('#password').fill(OPERATOR_PASSWORD);
 		await page.getByRole('button', { name: 'Accedi' }).click();
+		await page.waitForURL('**/accesso/codice');
+		await expectAccessible('the authenticator set-up page');
+		await s.passSecondFactor(page, 'paola.neri@caluso.example.it');
 		await page.waitForURL('**/ufficio');
 		await settle(page);
 
@@ -134,6 +106,6 @@ describe('a Comune from zero', () => {
 		expect(await page.locator('summary', { hasText: '1ª A' }).isVisible()).toBe(true);
 		await expectAccessible('the Scuole page with a school and a class');
 		await expectNoSidewaysScroll('the Scuole page with a school and a class');
-		expect(problems).toEqual([]);
+		expect(s.problems).toEqual([]);
 	});
 });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { staffSession } from '../helpers/e2e.js';
+import { axeViolations, formatViolations, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle } from '../helpers/browser.js';
 import { until } from '../helpers/wait.js';
 
 /*
@@ -11,48 +11,17 @@ import { until } from '../helpers/wait.js';
  * the tests) has eaten one meal on credit — Luca and Sofia 4,20 €, Anna 2,50 €.
  */
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const s = staffSession();
 let page: Page;
-const problems: string[] = [];
 
 beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-	const db = new Database(server.dbPath, { readonly: true, fileMustExist: true });
+	const db = new Database(s.server.dbPath, { readonly: true, fileMustExist: true });
 	try {
 		await until(async () => db.prepare("SELECT count(*) FROM day_closes d JOIN tenants t ON t.id = d.tenant_id WHERE t.slug = 'mazze'").pluck().get() as number, (n) => n > 0);
 	} finally {
 		db.close();
 	}
 });
-afterAll(async () => {
-	for (const c of contexts) await c.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
-});
-
-async function signIn(size: 'desktop' | 'phone'): Promise<Page> {
-	const context =
-		size === 'phone'
-			? await phoneContext(browser, server.url)
-			: await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: 'it-IT', timezoneId: 'Europe/Rome' });
-	context.setDefaultTimeout(10_000);
-	contexts.push(context);
-	// the page under test from here on, so a failed sign-in leaves its screenshot too
-	const p = (page = await context.newPage());
-	problems.push(...watchProblems(p));
-	await gotoHydrated(p, '/login/mazze');
-	await p.getByLabel('E-mail').fill('ufficio@mazze.example.it');
-	await p.getByLabel('Password').fill('MensaAperta-2026');
-	await p.getByRole('button', { name: 'Accedi' }).click();
-	await p.waitForURL((url) => !url.pathname.startsWith('/login'));
-	await settle(p);
-	return p;
-}
 
 async function expectAccessible(what: string) {
 	const serious = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -63,7 +32,7 @@ const menu = (name: string) => page.getByRole('navigation', { name: 'Menù princ
 
 describe('ufficio: morosi, cruscotto, registro', () => {
 	it('lists the morosi and sends Luca’s sollecito after a preview; the e-mail arrives and the list shows it', async () => {
-		await signIn('desktop');
+		page = await s.signIn('ufficio@mazze.example.it');
 		await menu('Morosi').click();
 		await page.waitForURL('**/ufficio/morosi');
 		await settle(page);
@@ -71,6 +40,11 @@ describe('ufficio: morosi, cruscotto, registro', () => {
 		const rows = page.getByRole('table', { name: 'Morosi del Comune' }).locator('tbody tr');
 		await expect.poll(() => rows.allInnerTexts()).toHaveLength(3);
 		expect((await rows.filter({ hasText: 'Ferrari Anna' }).innerText()).replace(/\s+/g, ' ')).toContain('2,50 €');
+		// Sorted by debt, largest first: the header says so, and its link names the order it gives, with no stray spaces.
+		const dovuto = page.getByRole('columnheader', { name: /^Dovuto/ });
+		expect(await dovuto.getAttribute('aria-sort')).toBe('descending');
+		expect(await dovuto.getByRole('link', { name: 'Dovuto, ordina crescente', exact: true }).count()).toBe(1);
+		expect(await page.getByRole('link', { name: 'Alunno, ordina decrescente', exact: true }).count()).toBe(1);
 		await expectAccessible('/ufficio/morosi');
 
 		await page.getByRole('checkbox', { name: 'Seleziona Luca Rossi (Refezione)' }).check();
@@ -83,7 +57,7 @@ describe('ufficio: morosi, cruscotto, registro', () => {
 
 		await page.getByRole('button', { name: 'Conferma e invia 1 e-mail' }).click();
 		await page.getByRole('status').filter({ hasText: 'Solleciti inviati: 1 e-mail.' }).waitFor();
-		const mail = await server.smtp.waitFor('maria.rossi@example.com', (m) => m.subject.startsWith('Sollecito'));
+		const mail = await s.server.smtp.waitFor('maria.rossi@example.com', (m) => m.subject.startsWith('Sollecito'));
 		expect(mail.text).toContain('il saldo del servizio Refezione di Luca Rossi è negativo dal 23/11/2026: mancano 4,20 €.');
 		await expect.poll(async () => (await rows.filter({ hasText: 'Rossi Luca' }).innerText()).replace(/\s+/g, ' ')).toContain('23/11/2026');
 		expect((await rows.filter({ hasText: 'Rossi Sofia' }).innerText()).replace(/\s+/g, ' ')).toContain('Mai');
@@ -135,11 +109,11 @@ describe('ufficio: morosi, cruscotto, registro', () => {
 	});
 
 	it('fits a 360 px phone without sideways scrolling', async () => {
-		await signIn('phone');
+		page = await s.signIn('ufficio@mazze.example.it', { size: 'phone' });
 		for (const path of ['/ufficio/morosi', '/ufficio/cruscotto', '/ufficio/registro']) {
 			await gotoHydrated(page, path);
 			expect(await scrollWidth(page), `${path}: ${(await overflowingElements(page)).join(', ')}`).toBeLessThanOrEqual(360);
 		}
-		expect(problems).toEqual([]);
+		expect(s.problems).toEqual([]);
 	});
 });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { staffSession } from '../helpers/e2e.js';
+import { axeViolations, formatViolations, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle } from '../helpers/browser.js';
 
 /*
  * The back office in Chromium: the kitchen reads the day's counts, the ufficio opens the calendar
@@ -9,7 +9,6 @@ import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowi
  * at 360 px, since a tablet in the kitchen or a phone must do.
  */
 
-const PASSWORD = 'MensaAperta-2026';
 const PHONE_WIDTH = 360;
 
 /** A Thursday at least three days ahead, outside the Christmas closure: a service day for every school. */
@@ -22,43 +21,13 @@ function serviceThursday(): string {
 }
 const thursday = serviceThursday();
 
-let server: TestServer;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
+const s = staffSession();
 let page: Page;
-let problems: string[] = [];
 
 beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
 	// 08:00 in Rome: the forecast, before the cutoff.
-	await fetch(`${server.url}/api/test/clock`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.url }, body: JSON.stringify({ now: `${thursday}T07:00:00Z` }) });
+	await fetch(`${s.server.url}/api/test/clock`, { method: 'POST', headers: { 'content-type': 'application/json', origin: s.server.url }, body: JSON.stringify({ now: `${thursday}T07:00:00Z` }) });
 });
-afterAll(async () => {
-	for (const c of contexts) await c.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
-});
-
-async function signIn(email: string, size: 'desktop' | 'phone'): Promise<Page> {
-	const context =
-		size === 'phone'
-			? await phoneContext(browser, server.url)
-			: await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: 'it-IT', timezoneId: 'Europe/Rome' });
-	context.setDefaultTimeout(10_000);
-	contexts.push(context);
-	const p = await context.newPage();
-	problems.push(...watchProblems(p));
-	await gotoHydrated(p, '/login/mazze');
-	await p.getByLabel('E-mail').fill(email);
-	await p.getByLabel('Password').fill(PASSWORD);
-	await p.getByRole('button', { name: 'Accedi' }).click();
-	await p.waitForURL((url) => !url.pathname.startsWith('/login'));
-	await settle(p);
-	return p;
-}
 
 async function expectAccessible(what: string) {
 	const violations = await axeViolations(page);
@@ -72,7 +41,7 @@ async function expectNoSidewaysScroll(what: string) {
 
 describe('kitchen', () => {
 	it('lands on the report: a table per school with totals, the forecast badge, print and CSV', async () => {
-		page = await signIn('cucina@mazze.example.it', 'desktop');
+		page = await s.signIn('cucina@mazze.example.it');
 		expect(new URL(page.url()).pathname).toBe('/cucina');
 		await gotoHydrated(page, `/cucina?data=${thursday}`);
 		await page.getByRole('heading', { name: 'Pasti del giorno', level: 1 }).waitFor();
@@ -102,7 +71,7 @@ describe('kitchen', () => {
 	});
 
 	it('fits a phone, with no sideways scroll', async () => {
-		page = await signIn('cucina@mazze.example.it', 'phone');
+		page = await s.signIn('cucina@mazze.example.it', { size: 'phone' });
 		await gotoHydrated(page, `/cucina?data=${thursday}`);
 		await screenshot(page, 'cucina-phone');
 		await expectNoSidewaysScroll('/cucina');
@@ -112,7 +81,7 @@ describe('kitchen', () => {
 
 describe('ufficio', () => {
 	it('calendario: service weekdays per school and the closures, accessible', async () => {
-		page = await signIn('ufficio@mazze.example.it', 'desktop');
+		page = await s.signIn('ufficio@mazze.example.it');
 		expect(new URL(page.url()).pathname).toBe('/ufficio');
 		await page.getByRole('link', { name: 'Calendario' }).first().click();
 		await page.waitForURL('**/ufficio/calendario');
@@ -174,19 +143,19 @@ describe('ufficio', () => {
 	});
 
 	it('the calendar and the corrections fit a phone', async () => {
-		page = await signIn('ufficio@mazze.example.it', 'phone');
+		page = await s.signIn('ufficio@mazze.example.it', { size: 'phone' });
 		for (const path of ['/ufficio/calendario', '/ufficio/correzioni']) {
 			await gotoHydrated(page, path);
 			await screenshot(page, `${path.split('/').pop()}-phone`);
 			await expectNoSidewaysScroll(path);
 		}
-		expect(problems).toEqual([]);
+		expect(s.problems).toEqual([]);
 	});
 });
 
 describe('school staff', () => {
 	it('corrects only the pupils of the delegated school, on the same page component, without diets', async () => {
-		page = await signIn('infanzia@mazze.example.it', 'phone');
+		page = await s.signIn('infanzia@mazze.example.it', { size: 'phone' });
 		expect(new URL(page.url()).pathname).toBe('/scuola');
 		await page.getByRole('link', { name: 'Correzioni' }).first().click();
 		await page.waitForURL('**/scuola/correzioni');
@@ -200,6 +169,6 @@ describe('school staff', () => {
 		await screenshot(page, 'scuola-correzioni-phone');
 		await expectNoSidewaysScroll('/scuola/correzioni');
 		await expectAccessible('/scuola/correzioni');
-		expect(problems).toEqual([]);
+		expect(s.problems).toEqual([]);
 	});
 });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { staffSession } from '../helpers/e2e.js';
+import { axeViolations, formatViolations, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle } from '../helpers/browser.js';
 import { pdfText } from '../helpers/pdf-text.js';
 
 /*
@@ -11,39 +11,8 @@ import { pdfText } from '../helpers/pdf-text.js';
  * (WCAG 2.1 A/AA) on each page, and the list at 360 px.
  */
 
-const PASSWORD = 'MensaAperta-2026';
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const s = staffSession({ DAY_CLOSE: 'off' });
 let page: Page;
-/** each page's console errors, filled as they happen */
-const problems: string[][] = [];
-
-beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
-});
-afterAll(async () => {
-	for (const c of contexts) await c.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
-});
-
-async function signIn(context: BrowserContext): Promise<Page> {
-	context.setDefaultTimeout(10_000);
-	contexts.push(context);
-	const p = await context.newPage();
-	problems.push(watchProblems(p));
-	await gotoHydrated(p, '/login/mazze');
-	await p.getByLabel('E-mail').fill('ufficio@mazze.example.it');
-	await p.getByLabel('Password').fill(PASSWORD);
-	await p.getByRole('button', { name: 'Accedi' }).click();
-	await p.waitForURL((url) => !url.pathname.startsWith('/login'));
-	await settle(p);
-	return p;
-}
 
 async function expectAccessible(what: string) {
 	const serious = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -52,7 +21,7 @@ async function expectAccessible(what: string) {
 
 describe('ufficio: pupils and letters', () => {
 	it('searches, creates a pupil with its enrolment and prints the family letter', async () => {
-		page = await signIn(await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: 'it-IT', timezoneId: 'Europe/Rome', acceptDownloads: true }));
+		page = await s.signIn('ufficio@mazze.example.it');
 		await page.getByRole('navigation', { name: 'Menù principale' }).getByRole('link', { name: 'Alunni', exact: true }).click();
 		await page.waitForURL('**/ufficio/consumatori');
 		await settle(page);
@@ -98,11 +67,11 @@ describe('ufficio: pupils and letters', () => {
 
 		await gotoHydrated(page, '/ufficio/consumatori/lettere');
 		await expectAccessible('/ufficio/consumatori/lettere');
-		expect(problems.flat()).toEqual([]);
+		expect(s.problems).toEqual([]);
 	});
 
 	it('the pages fit a phone', async () => {
-		page = await signIn(await phoneContext(browser, server.url));
+		page = await s.signIn('ufficio@mazze.example.it', { size: 'phone' });
 		for (const path of ['/ufficio/consumatori', '/ufficio/consumatori/nuovo', '/ufficio/consumatori/1', '/ufficio/consumatori/lettere']) {
 			await gotoHydrated(page, path);
 			expect(await scrollWidth(page), `${path}: ${(await overflowingElements(page)).join('\n')}`).toBeLessThanOrEqual(360);

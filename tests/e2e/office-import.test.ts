@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { staffSession } from '../helpers/e2e.js';
+import { axeViolations, formatViolations, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle } from '../helpers/browser.js';
 import { FASCIA_B, HEADER, PRIMARIA, pupilCf, pupilsFile } from '../../server/consumers/import/test-files.js';
 
 /*
@@ -11,40 +11,10 @@ import { FASCIA_B, HEADER, PRIMARIA, pupilCf, pupilsFile } from '../../server/co
  * from Esporta dati; axe (WCAG 2.1 A/AA) on both pages, and both fit a phone.
  */
 
-const PASSWORD = 'MensaAperta-2026';
 const BAD = [HEADER, `${pupilCf(1)};Bianchi;Ada;30/02/2019;${PRIMARIA};1ª A;Mensa;${FASCIA_B};FRRGNN82H15L219L;;;`].join('\n');
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const s = staffSession({ DAY_CLOSE: 'off' }, { timeoutMs: 15_000 });
 let page: Page;
-const problems: string[] = [];
-
-beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
-});
-afterAll(async () => {
-	for (const c of contexts) await c.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
-});
-
-async function signIn(context: BrowserContext): Promise<Page> {
-	context.setDefaultTimeout(15_000);
-	contexts.push(context);
-	const p = await context.newPage();
-	problems.push(...watchProblems(p));
-	await gotoHydrated(p, '/login/mazze');
-	await p.getByLabel('E-mail').fill('ufficio@mazze.example.it');
-	await p.getByLabel('Password').fill(PASSWORD);
-	await p.getByRole('button', { name: 'Accedi' }).click();
-	await p.waitForURL((url) => !url.pathname.startsWith('/login'));
-	await settle(p);
-	return p;
-}
 
 async function expectAccessible(what: string) {
 	const serious = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -55,7 +25,7 @@ const choose = (name: string, content: string) => page.getByLabel('File CSV dell
 
 describe('ufficio: import and export', () => {
 	it('a file with a bad line: the report names line, field and reason, and nothing is imported', async () => {
-		page = await signIn(await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: 'it-IT', timezoneId: 'Europe/Rome', acceptDownloads: true }));
+		page = await s.signIn('ufficio@mazze.example.it');
 		await page.getByRole('navigation', { name: 'Menù principale' }).getByRole('link', { name: 'Importa iscrizioni' }).click();
 		await page.waitForURL('**/ufficio/importa');
 		await settle(page);
@@ -139,12 +109,12 @@ describe('ufficio: import and export', () => {
 	});
 
 	it('both pages fit a phone', async () => {
-		page = await signIn(await phoneContext(browser, server.url));
+		page = await s.signIn('ufficio@mazze.example.it', { size: 'phone' });
 		for (const path of ['/ufficio/importa', '/ufficio/esporta']) {
 			await gotoHydrated(page, path);
 			const width = await scrollWidth(page);
 			expect(width, `${path} scrolls sideways: ${(await overflowingElements(page)).join(', ')}`).toBeLessThanOrEqual(360);
 		}
-		expect(problems).toEqual([]);
+		expect(s.problems).toEqual([]);
 	});
 });

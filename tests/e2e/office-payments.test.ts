@@ -1,50 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { staffSession } from '../helpers/e2e.js';
+import { axeViolations, formatViolations, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle } from '../helpers/browser.js';
 
 /*
  * The ufficio's money pages in Chromium: a counter top-up found again in the payments list by the
  * child's name, the Gestione saldi dry run, the payments pause, and axe (WCAG 2.1 A/AA) on each page.
  */
 
-const PASSWORD = 'MensaAperta-2026';
-
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const s = staffSession({ DAY_CLOSE: 'off' });
 let page: Page;
-const problems: string[] = [];
-
-beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
-});
-afterAll(async () => {
-	for (const c of contexts) await c.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
-});
-
-async function signIn(size: 'desktop' | 'phone'): Promise<Page> {
-	const context =
-		size === 'phone'
-			? await phoneContext(browser, server.url)
-			: await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: 'it-IT', timezoneId: 'Europe/Rome' });
-	context.setDefaultTimeout(10_000);
-	contexts.push(context);
-	const p = await context.newPage();
-	problems.push(...watchProblems(p));
-	await gotoHydrated(p, '/login/mazze');
-	await p.getByLabel('E-mail').fill('ufficio@mazze.example.it');
-	await p.getByLabel('Password').fill(PASSWORD);
-	await p.getByRole('button', { name: 'Accedi' }).click();
-	await p.waitForURL((url) => !url.pathname.startsWith('/login'));
-	await settle(p);
-	return p;
-}
 
 async function expectAccessible(what: string) {
 	const serious = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -53,7 +18,7 @@ async function expectAccessible(what: string) {
 
 describe('ufficio: payments', () => {
 	it('records a counter top-up and finds it in the payments list by the child’s name', async () => {
-		page = await signIn('desktop');
+		page = await s.signIn('ufficio@mazze.example.it');
 		await page.getByRole('navigation', { name: 'Menù principale' }).getByRole('link', { name: 'Pagamenti', exact: true }).click();
 		await page.waitForURL('**/ufficio/pagamenti');
 		await page.getByRole('link', { name: 'Ricarica allo sportello' }).click();
@@ -137,12 +102,12 @@ describe('ufficio: payments', () => {
 	});
 
 	it('the list and the migration page fit a phone', async () => {
-		page = await signIn('phone');
+		page = await s.signIn('ufficio@mazze.example.it', { size: 'phone' });
 		for (const path of ['/ufficio/pagamenti', '/ufficio/saldi', '/ufficio/pagamenti/sportello']) {
 			await gotoHydrated(page, path);
 			const width = await scrollWidth(page);
 			expect(width, `${path} scrolls sideways: ${(await overflowingElements(page)).join(', ')}`).toBeLessThanOrEqual(360);
 		}
-		expect(problems).toEqual([]);
+		expect(s.problems).toEqual([]);
 	});
 });

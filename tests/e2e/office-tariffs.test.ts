@@ -1,36 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { axeViolations, formatViolations, gotoHydrated, launchBrowser, overflowingElements, phoneContext, screenshot, scrollWidth, settle, watchProblems } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { staffSession } from '../helpers/e2e.js';
+import { axeViolations, formatViolations, gotoHydrated, overflowingElements, scrollWidth, settle } from '../helpers/browser.js';
 
 /*
  * Tariffe in Chromium: the ufficio adds a band, gives it a new price from next Monday, and sees
  * both in the list; axe (WCAG 2.1 A/AA) on the page; the page fits a 360 px phone.
  */
 
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
-let phone: BrowserContext;
+const s = staffSession({ DAY_CLOSE: 'off' });
 let page: Page;
-const problems: string[] = [];
-
-beforeAll(async () => {
-	[server, browser] = await Promise.all([startTestServer({ DAY_CLOSE: 'off' }), launchBrowser()]);
-	context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: 'it-IT', timezoneId: 'Europe/Rome' });
-	context.setDefaultTimeout(10_000);
-	page = await context.newPage();
-	problems.push(...watchProblems(page));
-});
-afterAll(async () => {
-	await phone?.close();
-	await context?.close();
-	await browser?.close();
-	await server?.stop();
-});
-beforeEach(({ task, onTestFailed }) => {
-	onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined));
-});
 
 /** Next Monday in Rome, as YYYY-MM-DD (never today). */
 function nextMonday(): string {
@@ -39,18 +18,9 @@ function nextMonday(): string {
 	return new Date(today.getTime() + ahead * 86_400_000).toISOString().slice(0, 10);
 }
 
-async function signIn(p: Page) {
-	await gotoHydrated(p, '/login/mazze');
-	await p.getByLabel('E-mail').fill('ufficio@mazze.example.it');
-	await p.getByLabel('Password').fill('MensaAperta-2026');
-	await p.getByRole('button', { name: 'Accedi' }).click();
-	await p.waitForURL((url) => !url.pathname.startsWith('/login'));
-	await settle(p);
-}
-
 describe('ufficio: tariffe', () => {
 	it('adds a band, changes its price from next Monday and sees the list', async () => {
-		await signIn(page);
+		page = await s.signIn('ufficio@mazze.example.it');
 		await page.getByRole('navigation', { name: 'Menù principale' }).getByRole('link', { name: 'Tariffe', exact: true }).click();
 		await page.waitForURL('**/ufficio/tariffe');
 		await settle(page);
@@ -84,17 +54,14 @@ describe('ufficio: tariffe', () => {
 
 		const serious = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
 		expect(serious.map((v) => v.id), formatViolations(serious)).toEqual([]);
-		expect(problems).toEqual([]);
+		expect(s.problems).toEqual([]);
 	});
 
 	it('fits a phone', async () => {
-		phone = await phoneContext(browser, server.url);
-		page = await phone.newPage();
-		problems.push(...watchProblems(page));
-		await signIn(page);
+		page = await s.signIn('ufficio@mazze.example.it', { size: 'phone' });
 		await gotoHydrated(page, '/ufficio/tariffe');
 		const width = await scrollWidth(page);
 		expect(width, `scrolls sideways: ${(await overflowingElements(page)).join(', ')}`).toBeLessThanOrEqual(360);
-		expect(problems).toEqual([]);
+		expect(s.problems).toEqual([]);
 	});
 });

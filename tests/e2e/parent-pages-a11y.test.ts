@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
 import { phoneSession } from '../helpers/e2e.js';
-import { testClient } from '../helpers/client.js';
+import { signedIn } from '../helpers/client.js';
 import { axeViolations, formatViolations, gotoHydrated } from '../helpers/browser.js';
 
 /*
@@ -38,12 +38,10 @@ beforeAll(async () => {
 	groupId = (db.prepare(`SELECT g.id FROM service_groups g JOIN tenants t ON t.id = g.tenant_id WHERE t.slug = 'mazze'`).get() as { id: number }).id;
 	db.close();
 
-	const ufficio = testClient(server.url);
-	await ufficio.trpc.auth.login.mutate({ tenantSlug: 'mazze', email: 'ufficio@mazze.example.it', password: 'MensaAperta-2026' });
+	const ufficio = await signedIn(server.url, 'ufficio@mazze.example.it');
 	expect(await ufficio.trpc.office.setDietLabel.mutate({ consumerId: sofiaId, dietLabel: DIET })).toMatchObject({ status: 'saved', dietLabel: DIET });
 	// A payment of Maria's, for the pages Checkout sends her back to.
-	const maria = testClient(server.url);
-	await maria.trpc.auth.login.mutate({ tenantSlug: 'mazze', email: 'maria.rossi@example.com', password: 'MensaAperta-2026' });
+	const maria = await signedIn(server.url, 'maria.rossi@example.com');
 	const avviso = await maria.trpc.payments.createCart.mutate({ lines: [{ consumerId: sofiaId, serviceGroupId: groupId, amountCents: 2_000 }], channel: 'pagopa_avviso', declaration: true });
 	paymentId = avviso.paymentId;
 

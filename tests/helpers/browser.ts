@@ -121,9 +121,11 @@ export function formatViolations(violations: AxeViolation[]): string {
 		.join('\n');
 }
 
-/** Page errors, console errors and CSP reports seen by a page, for a final "nothing went wrong" check. */
-export function watchProblems(page: Page): string[] {
-	const problems: string[] = [];
+/**
+ * Page errors, console errors and CSP reports seen by a page, for a final "nothing went wrong"
+ * check; pass `problems` to collect several pages' in one list.
+ */
+export function watchProblems(page: Page, problems: string[] = []): string[] {
 	page.on('pageerror', (e) => problems.push(`pageerror on ${page.url()}: ${e.message}`));
 	page.on('console', (m) => {
 		// A refused request (wrong password: 401) is logged by Chromium itself; that is expected.

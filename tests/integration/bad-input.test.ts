@@ -4,7 +4,8 @@ import { Agent, request as httpRequest } from 'node:http';
 import type { ZodType } from 'zod';
 import { appRouter } from '../../server/trpc/app.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { testClient } from '../helpers/client.js';
+import { signedIn, testClient } from '../helpers/client.js';
+import { NO_INPUT, validInputs } from '../helpers/valid-inputs.js';
 
 /*
  * Every procedure of the router, sent every kind of bad input a browser, a script or an attacker
@@ -14,115 +15,8 @@ import { testClient } from '../helpers/client.js';
  * this file fail until it gets a line in `validInputs`.
  */
 
-// ---------------------------------------------------------------------------------------------
-// One valid-looking input per procedure. NO_INPUT: the procedure takes none (no parser, or z.undefined()).
-// Never sent as is except with the wrong HTTP method, so nothing here actually runs.
-// ---------------------------------------------------------------------------------------------
-
-const NO_INPUT = 'NO_INPUT' as const;
-type ValidInput = Record<string, unknown> | typeof NO_INPUT;
-
-const validInputs: Record<string, ValidInput> = {
-	'tenants.search': { q: 'mazze' },
-	'tenants.bySlug': { slug: 'mazze' },
-	'auth.register': {
-		tenantSlug: 'mazze',
-		givenName: 'Giovanni',
-		familyName: 'Ferrari',
-		codiceFiscale: 'FRRGNN82H15L219L',
-		email: 'giovanni.ferrari@example.com',
-		password: 'Refezione-Mazzè-42',
-		privacyAccepted: true
-	},
-	'auth.resendVerification': { tenantSlug: 'mazze', email: 'giovanni.ferrari@example.com' },
-	'auth.verifyEmail': { token: 'abcdefghijklmnopqrstuvwxyz234567' },
-	'auth.login': { tenantSlug: 'mazze', email: 'maria.rossi@example.com', password: 'MensaAperta-2026' },
-	'auth.logout': NO_INPUT,
-	'auth.changePassword': { currentPassword: 'MensaAperta-2026', newPassword: 'Refezione-Mazzè-42' },
-	'auth.requestReset': { tenantSlug: 'mazze', email: 'maria.rossi@example.com' },
-	'auth.resetPassword': { token: 'abcdefghijklmnopqrstuvwxyz234567', password: 'Refezione-Mazzè-42' },
-	'auth.me': NO_INPUT,
-	'guardian.consumers': NO_INPUT,
-	'guardian.consumer': { consumerId: 1 },
-	'guardian.activate': { code: 'ABCD-EFGH-JKLM' },
-	'guardian.offlineCopy': { version: 'abc' },
-	'profile.get': NO_INPUT,
-	'profile.update': { contactEmail: 'maria.rossi@example.com', phone: '333 1234567' },
-	'profile.updatePrefs': { lowBalanceEmail: true, lowBalanceMeals: 3, markReceiptEmail: false, newsEmail: true },
-	'meals.days': { consumerId: 1, from: '2026-11-23', to: '2026-11-29' },
-	'meals.mark': { marks: [{ mutationId: '6f1c2a9e-3b7d-4c1e-9a2f-5d8e7b6a4c3d', consumerId: 1, date: '2026-11-24', kind: 'assenza', value: true }] },
-	'meals.history': { consumerId: 1, date: '2026-11-24' },
-	'payments.ricarica': NO_INPUT,
-	'payments.createCart': { lines: [{ consumerId: 1, serviceGroupId: 1, amountCents: 2_000 }], channel: 'pagopa_avviso', declaration: true },
-	'payments.emailAvviso': { paymentId: 1 },
-	'payments.list': NO_INPUT,
-	'account.balances': { consumerId: 1 },
-	'account.statement': { consumerId: 1, serviceGroupId: 1, from: '2026-11-01', to: '2026-11-30' },
-	'office.kitchenReport': { date: '2026-11-24' },
-	'office.correctDay': { consumerId: 1, date: '2026-11-24', assenza: true, pastoInBianco: false, reason: 'Telefonata della famiglia' },
-	'office.searchConsumers': { q: 'rossi' },
-	'office.setDietLabel': { consumerId: 1, dietLabel: 'senza glutine' },
-	'office.calendar': NO_INPUT,
-	'office.setCalendar': { schoolId: 1, schoolYearId: 1, weekdays: [1, 2, 3, 4, 5], firstDay: '2026-09-14', lastDay: '2027-06-10' },
-	// ids rather than null: the "wrong types" case turns a null into 42, a valid id
-	'office.addClosure': { schoolId: 1, schoolClassId: 2, fromDate: '2026-12-23', toDate: '2027-01-06', reason: 'Vacanze di Natale' },
-	'office.removeClosure': { closureId: 1 },
-	'officePayments.payments': { page: 1, sort: 'date', dir: 'desc', status: 'paid', channel: 'sportello', q: 'rossi' },
-	'officePayments.receiptsToCheck': { page: 1 },
-	'officePayments.consumerAccounts': { consumerId: 1 },
-	'officePayments.counterTopup': { consumerId: 1, serviceGroupId: 1, amount: '20,00', method: 'contanti', receiptNumber: 'R-2026/0042' },
-	'officePayments.refund': { requestId: '0b6f6a52-4a8e-4c43-9d55-6e2f1f0f7c11', consumerId: 1, serviceGroupId: 1, amount: '10,00', reason: 'Trasferimento ad altro Comune' },
-	'officePayments.transfer': { requestId: '5d0c1e7a-2b9f-4f3e-8a61-0c7d2e9b4a55', fromConsumerId: 1, toConsumerId: 2, serviceGroupId: 1, amount: '5,00', reason: 'Richiesta della madre' },
-	'officePayments.reconciliation': { date: '2026-11-23' },
-	'officePayments.pause': NO_INPUT,
-	'officePayments.setPause': { from: '2026-12-22', resumeOn: '2027-01-10', message: 'Il servizio di pagamento verrà riattivato il 10/01.' },
-	'officePayments.clearPause': NO_INPUT,
-	'officeTariffs.overview': NO_INPUT,
-	'officeTariffs.createGroup': { name: 'Trasporto' },
-	'officeTariffs.renameGroup': { serviceGroupId: 1, name: 'Refezione scolastica' },
-	'officeTariffs.createService': { serviceGroupId: 1, name: 'Merenda' },
-	'officeTariffs.renameService': { serviceId: 1, name: 'Mensa' },
-	'officeTariffs.createBand': { schoolYearId: 1, name: 'Fascia D — ISEE oltre 30.000 €', price: '5,80' },
-	'officeTariffs.updateBand': { tariffBandId: 1, name: 'Fascia A — ISEE fino a 8.000 €', price: '2,50' },
-	'officeTariffs.deleteBand': { tariffBandId: 1 },
-	'officeTariffs.addPriceChange': { tariffBandId: 1, validFrom: '2027-01-11', price: '2,70' },
-	'officeTariffs.deletePriceChange': { priceChangeId: 1 },
-	'officeTariffs.setSiblingDiscount': { schoolYearId: 1, pct: 20 },
-	'officeImport.progress': { jobId: '3c9e7a41-5b2d-4e8f-9a16-0d4c8b7e2f53' },
-	'officeDebtors.list': { page: 1, sort: 'debt', dir: 'desc', schoolId: 1, minDebt: '10,00' },
-	'officeDebtors.template': NO_INPUT,
-	'officeDebtors.setTemplate': { template: 'Gentile {nome_genitore}, il saldo di {nome_figlio} è {importo}.' },
-	'officeDebtors.preview': { accountIds: [1, 2], schoolId: 1, minDebt: '' },
-	'officeDebtors.send': { requestId: '9a3e1c52-7b4d-4f0e-8c2a-1d6b5e9f3a70', accountIds: [1, 2], schoolId: 1, minDebt: '' },
-	'officeOverview.dashboard': { month: '2026-11' },
-	'officeOverview.audit': { page: 1, action: 'debtors.remind', entity: 'reminder_batch', actor: 'ufficio@mazze.example.it', from: '2026-11-01', to: '2026-11-30', q: 'Ferrari' },
-	'officeConsumers.list': { page: 1, sort: 'name', dir: 'asc', q: 'rossi', schoolId: 1, schoolClassId: 2, unlinked: true },
-	'officeConsumers.options': NO_INPUT,
-	'officeConsumers.detail': { consumerId: 1 },
-	'officeConsumers.create': { codiceFiscale: 'VRDGLI20A41E379X', givenName: 'Giulia', familyName: 'Verdi', birthDate: '2020-01-01', schoolClassId: 1, serviceId: 1, tariffBandId: 1, applicantFiscalCode: 'FRRGNN82H15L219L', applicantName: 'Giovanni Ferrari', fromDate: '2026-11-30' },
-	'officeConsumers.update': { consumerId: 1, codiceFiscale: 'RSSLCU17E04E379I', givenName: 'Luca', familyName: 'Rossi', birthDate: '2017-05-04' },
-	'officeConsumers.moveClass': { consumerId: 1, schoolClassId: 2 },
-	'officeConsumers.endEnrolment': { enrolmentId: 1, toDate: '2026-12-22' },
-	'officeConsumers.regenerateCode': { enrolmentId: 1 },
-	'officeConsumers.issueLetters': { schoolClassId: 2, includeLinked: false },
-	'admin.tenants': { page: 1, sort: 'name', dir: 'asc', q: 'mazze' },
-	'admin.tenant': { tenantId: 1 },
-	'admin.createTenant': { slug: 'caluso', name: 'Caluso', province: 'TO', codiceFiscaleEnte: '84001550015', contactOffice: 'Ufficio scuola', contactName: 'Anna Bruno', contactPhone: '011 9891911', contactEmail: 'scuola@caluso.example.it', cutoffTime: '09:30', spidEnabled: true, cieEnabled: false, oidcIssuer: 'https://id.example.it', oidcClientId: 'mensa-caluso', oidcClientSecret: 'segreto-oidc-di-prova', segregationCode: '01', pagopaMode: 'simulator', checkoutBaseUrl: 'https://api.platform.pagopa.it', gpdBaseUrl: 'https://api.platform.pagopa.it', checkoutSubscriptionKey: 'chiave-checkout', gpdSubscriptionKey: 'chiave-gpd', iban: 'IT60X0542811101000000123456', transferCategory: '9/0101108TS/', receiptSecret: 'ricevute-0123456789abcdef0123456789', lisMode: 'simulator', lisSecret: 'lis-0123456789abcdef0123456789abcd', letterInstructions: 'Attivate il codice dall’app.' },
-	'admin.updateTenant': { tenantId: 1, name: 'Mazzè', province: 'TO', codiceFiscaleEnte: '84001550015', contactOffice: 'Ufficio scuola', contactName: 'Anna Bruno', contactPhone: '011 9835901', contactEmail: 'scuola@mazze.example.it', cutoffTime: '09:30', spidEnabled: false, cieEnabled: false, oidcIssuer: 'https://id.example.it', oidcClientId: 'mensa-mazze', oidcClientSecret: '', segregationCode: '01', pagopaMode: 'simulator', checkoutBaseUrl: '', gpdBaseUrl: '', checkoutSubscriptionKey: '', gpdSubscriptionKey: '', iban: '', transferCategory: '', receiptSecret: '', lisMode: 'simulator', lisSecret: '', letterInstructions: '' },
-	'admin.setLogo': { tenantId: 1, logo: 'data:image/png;base64,iVBORw0KGgo=' },
-	'admin.inviteOperator': { tenantId: 1, givenName: 'Paola', familyName: 'Neri', email: 'paola.neri@mazze.example.it' },
-	'officeSchools.overview': NO_INPUT,
-	'officeSchools.createSchoolYear': { label: '2027/28', firstDay: '2027-09-13', lastDay: '2028-06-09' },
-	'officeSchools.updateSchoolYear': { schoolYearId: 1, label: '2026/27', firstDay: '2026-09-14', lastDay: '2027-06-10' },
-	'officeSchools.createSchool': { name: 'Scuola primaria di Tonengo', level: 'primaria', managedBy: 'comune', address: 'Via Roma 1' },
-	'officeSchools.updateSchool': { schoolId: 1, name: 'Scuola primaria di Tonengo', level: 'primaria', managedBy: 'comune', address: 'Via Roma 1' },
-	'officeSchools.setArchived': { kind: 'school', id: 1, archived: true },
-	'officeSchools.createClass': { schoolId: 1, schoolYearId: 1, name: '4ª A' },
-	'officeSchools.renameClass': { schoolClassId: 1, name: '4ª A' },
-	'officeSchools.inviteSchoolStaff': { schoolId: 1, givenName: 'Carla', familyName: 'Gallo', email: 'segreteria@primaria.example.it' },
-	'invitations.show': { token: 'abcdefghijklmnopqrstuvwxyz234567' },
-	'invitations.accept': { token: 'abcdefghijklmnopqrstuvwxyz234567', password: 'Refezione-Mazzè-42' },
-};
+// One valid-looking input per procedure (tests/helpers/valid-inputs.ts). Never sent as is except
+// with the wrong HTTP method, so nothing here actually runs.
 
 // ---------------------------------------------------------------------------------------------
 // The router, walked.
@@ -141,10 +35,7 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
 }));
 type Procedure = (typeof procedures)[number];
 
-const maria = { tenantSlug: 'mazze', email: 'maria.rossi@example.com', password: 'MensaAperta-2026' };
-const ufficio = { tenantSlug: 'mazze', email: 'ufficio@mazze.example.it', password: 'MensaAperta-2026' };
-const cucina = { tenantSlug: 'mazze', email: 'cucina@mazze.example.it', password: 'MensaAperta-2026' };
-const amministratore = { email: 'admin@mensa-aperta.example', password: 'MensaAperta-2026' };
+const MARIA = 'maria.rossi@example.com';
 
 type Caller = 'anonymous' | 'guardian' | 'kitchen' | 'operator' | 'admin';
 
@@ -295,19 +186,15 @@ beforeAll(async () => {
 	// No day-close ticks: the scheduler's own writes would move the row counts under the test.
 	server = await startTestServer({ DAY_CLOSE: 'off' });
 	anonymous = testClient(server.url);
-	guardian = testClient(server.url);
-	kitchen = testClient(server.url);
-	operator = testClient(server.url);
-	admin = testClient(server.url);
 	for (const p of procedures) {
 		const response = await fetch(`${server.url}/api/trpc/${p.path}`);
 		const body = await response.text();
 		if (response.status === 404 && body.includes('No procedure found')) missingFromBuild.add(p.path);
 	}
-	await guardian.trpc.auth.login.mutate(maria);
-	await kitchen.trpc.auth.login.mutate(cucina);
-	await operator.trpc.auth.login.mutate(ufficio);
-	await admin.trpc.auth.login.mutate(amministratore);
+	guardian = await signedIn(server.url, MARIA);
+	kitchen = await signedIn(server.url, 'cucina@mazze.example.it');
+	operator = await signedIn(server.url, 'ufficio@mazze.example.it');
+	admin = await signedIn(server.url, 'admin@mensa-aperta.example');
 	db = new Database(server.dbPath, { readonly: true, fileMustExist: true });
 	// After the logins: their sessions and audit rows are part of the baseline.
 	baseline = rowCounts();
@@ -530,7 +417,7 @@ describe('cross-site writes', () => {
 			}
 			expect(await currentPrefs()).toEqual(before);
 			expect(server.smtp.received.filter((m) => m.to === newcomer.email)).toEqual([]);
-			expect((await guardian.trpc.auth.me.query())?.email).toBe(maria.email);
+			expect((await guardian.trpc.auth.me.query())?.email).toBe(MARIA);
 		});
 	}
 
@@ -559,6 +446,6 @@ describe('after the whole battery', () => {
 	});
 
 	it('Maria is still signed in with the one session', async () => {
-		expect((await guardian.trpc.auth.me.query())?.email).toBe(maria.email);
+		expect((await guardian.trpc.auth.me.query())?.email).toBe(MARIA);
 	});
 });

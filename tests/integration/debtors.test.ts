@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { failure, testClient } from '../helpers/client.js';
+import { failure, signedInCast, testClient } from '../helpers/client.js';
 import { creditDirectly } from '../helpers/ledger.js';
 
 /*
@@ -12,21 +12,15 @@ import { creditDirectly } from '../helpers/ledger.js';
  * The server's clock is Monday 23 November 2026.
  */
 
-const PASSWORD = 'MensaAperta-2026';
 const PAGES = ['/ufficio/morosi', '/ufficio/cruscotto', '/ufficio/registro', '/ufficio/morosi.csv'];
 
 let server: TestServer;
 let sqlite: Database.Database;
 type Client = ReturnType<typeof testClient>;
 let ufficio: Client;
-const others: Record<string, Client> = {};
+let others: Record<string, Client>;
 let ids: { luca: number; anna: number; tommaso: number; refezione: number; chiusiRefezione: number };
 
-async function login(tenantSlug: string, email: string) {
-	const client = testClient(server.url);
-	await client.trpc.auth.login.mutate({ tenantSlug, email, password: PASSWORD });
-	return client;
-}
 const count = (table: string) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 const written = () => ({ reminders: count('reminders'), audit: count('audit_log'), template: sqlite.prepare('SELECT group_concat(reminder_template) AS t FROM tenants').pluck().get() });
 const all = { page: 1, sort: 'debt' as const, dir: 'desc' as const, schoolId: null, minDebt: '' };
@@ -49,12 +43,8 @@ beforeAll(async () => {
 	debit(ids.luca, ids.refezione, 2100, '2026-11-16');
 	debit(ids.anna, ids.refezione, 1250, '2026-11-02');
 	debit(ids.tommaso, ids.chiusiRefezione, 520, '2026-11-20');
-	ufficio = await login('mazze', 'ufficio@mazze.example.it');
-	others.genitore = await login('mazze', 'maria.rossi@example.com');
-	others.cucina = await login('mazze', 'cucina@mazze.example.it');
-	others.scuola = await login('mazze', 'infanzia@mazze.example.it');
+	({ ufficio, ...others } = await signedInCast(server.url));
 	others.anonimo = testClient(server.url);
-	others.chiusi = await login('chiusi-della-verna', 'ufficio@chiusi.example.it');
 });
 afterAll(async () => {
 	sqlite?.close();

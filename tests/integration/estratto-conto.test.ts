@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { failure, testClient } from '../helpers/client.js';
+import { failure, signedIn, testClient } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
 import { until } from '../helpers/wait.js';
 import { creditDirectly } from '../helpers/ledger.js';
@@ -34,8 +34,7 @@ async function newGuardian(email: string) {
 
 beforeAll(async () => {
 	server = await startTestServer();
-	maria = testClient(server.url);
-	await maria.trpc.auth.login.mutate({ tenantSlug: 'mazze', email: 'maria.rossi@example.com', password: 'MensaAperta-2026' });
+	maria = await signedIn(server.url, 'maria.rossi@example.com');
 	lucaId = (await maria.trpc.guardian.consumers.query()).find((c) => c.givenName === 'Luca')!.id;
 	groupId = (await maria.trpc.account.balances.query({ consumerId: lucaId }))[0].serviceGroupId;
 

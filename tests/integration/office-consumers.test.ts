@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { failure, testClient } from '../helpers/client.js';
+import { failure, signedInCast, testClient } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
 import { pdfPages, pdfText } from '../helpers/pdf-text.js';
 
@@ -12,18 +12,12 @@ import { pdfPages, pdfText } from '../helpers/pdf-text.js';
  * and the enrolment letter: its PDF carries a fresh code that the applicant then activates.
  */
 
-const PASSWORD = 'MensaAperta-2026';
 type Client = ReturnType<typeof testClient>;
 let server: TestServer;
 let sqlite: Database.Database;
 let ufficio: Client, scuola: Client, cucina: Client, genitore: Client, chiusi: Client, anonimo: Client;
 let ids: { luca: number; sofia: number; anna: number; lucaEnrolment: number; sezioneA: number; primaA: number; service: number; bandB: number; chiusiClass: number; tommaso: number };
 
-async function login(tenantSlug: string, email: string) {
-	const client = testClient(server.url);
-	await client.trpc.auth.login.mutate({ tenantSlug, email, password: PASSWORD });
-	return client;
-}
 const one = (sql: string) => (sqlite.prepare(sql).get() as { id: number }).id;
 const COUNTS = `SELECT (SELECT count(*) FROM consumers) c, (SELECT count(*) FROM enrolments) e, (SELECT count(*) FROM audit_log) a,
 	(SELECT group_concat(activation_code_hash) FROM enrolments) h, (SELECT group_concat(school_class_id) FROM consumers) k,
@@ -38,13 +32,7 @@ function postLetters(client: Client, fields: Record<string, string>) {
 
 beforeAll(async () => {
 	server = await startTestServer({ DAY_CLOSE: 'off' });
-	[ufficio, scuola, cucina, genitore, chiusi] = await Promise.all([
-		login('mazze', 'ufficio@mazze.example.it'),
-		login('mazze', 'infanzia@mazze.example.it'),
-		login('mazze', 'cucina@mazze.example.it'),
-		login('mazze', 'maria.rossi@example.com'),
-		login('chiusi-della-verna', 'ufficio@chiusi.example.it')
-	]);
+	({ ufficio, scuola, cucina, genitore, chiusi } = await signedInCast(server.url));
 	anonimo = testClient(server.url);
 	sqlite = new Database(server.dbPath, { readonly: true, fileMustExist: true });
 	ids = {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { failure, testClient } from '../helpers/client.js';
+import { failure, signedInCast, testClient } from '../helpers/client.js';
 import { FASCIA_B, HEADER, PRIMARIA, pupilCf, pupilsFile } from '../../server/consumers/import/test-files.js';
 
 /*
@@ -11,7 +11,6 @@ import { FASCIA_B, HEADER, PRIMARIA, pupilCf, pupilsFile } from '../../server/co
  * roles and anonymous callers, who may neither see nor change any of it.
  */
 
-const PASSWORD = 'MensaAperta-2026';
 const EXPORTS = ['alunni.csv', 'iscrizioni.csv', 'saldi.csv', 'movimenti.csv'];
 const GOOD = [
 	HEADER,
@@ -24,12 +23,6 @@ let server: TestServer;
 let sqlite: Database.Database;
 type Client = ReturnType<typeof testClient>;
 const clients: Record<string, Client> = {};
-
-async function login(tenantSlug: string, email: string) {
-	const client = testClient(server.url);
-	await client.trpc.auth.login.mutate({ tenantSlug, email, password: PASSWORD });
-	return client;
-}
 
 /** A form post as a browser without JavaScript makes it: the answer is the page, as text. */
 async function upload(client: Client, action: 'verifica' | 'applica', name: string, content: string, jobId?: string) {
@@ -51,11 +44,7 @@ const snapshot = () => ['consumers', 'enrolments', 'school_classes', 'audit_log'
 
 beforeAll(async () => {
 	server = await startTestServer({ DAY_CLOSE: 'off' });
-	clients.ufficio = await login('mazze', 'ufficio@mazze.example.it');
-	clients.chiusi = await login('chiusi-della-verna', 'ufficio@chiusi.example.it');
-	clients.genitore = await login('mazze', 'maria.rossi@example.com');
-	clients.cucina = await login('mazze', 'cucina@mazze.example.it');
-	clients.scuola = await login('mazze', 'infanzia@mazze.example.it');
+	Object.assign(clients, await signedInCast(server.url));
 	clients.anonimo = testClient(server.url);
 	sqlite = new Database(server.dbPath, { readonly: true, fileMustExist: true });
 });

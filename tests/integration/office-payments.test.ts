@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { failure, testClient } from '../helpers/client.js';
+import { failure, signedInCast, testClient } from '../helpers/client.js';
 import { checkLedger } from '../../server/ledger/accounts.js';
 import type { Db } from '../../server/db/client.js';
 
@@ -12,7 +12,6 @@ import type { Db } from '../../server/db/client.js';
  * tRPC, and every role or Comune that must not touch any of it.
  */
 
-const PASSWORD = 'MensaAperta-2026';
 const PAGES = ['/ufficio/pagamenti', '/ufficio/pagamenti/ricevute', '/ufficio/pagamenti/sportello', '/ufficio/pagamenti/rettifiche', '/ufficio/pagamenti/riconciliazione', '/ufficio/saldi', '/ufficio/impostazioni-pagamenti'];
 const MESSY = ['Codice fiscale;Gruppo;Saldo', 'RSSLCU17E04E379I;Refezione;-12,50', 'BNCTMS19A01D612D;Refezione;10', 'RSSSFO21P60E379I;Piscina;5', 'RSSLCU17E04E379X;Refezione;5', 'FRRNNA18T45E379T;Refezione;dieci'].join('\n');
 const CLEAN = '\uFEFFRSSLCU17E04E379I,Refezione,"-12,50"\nRSSSFO21P60E379I,refezione,30.5\nFRRNNA18T45E379T,REFEZIONE,"1.234,56"\n';
@@ -21,14 +20,8 @@ let server: TestServer;
 let sqlite: Database.Database;
 type Client = ReturnType<typeof testClient>;
 let ufficio: Client;
-const others: Record<string, Client> = {};
+let others: Record<string, Client>;
 let ids: { luca: number; sofia: number; anna: number; refezione: number };
-
-async function login(tenantSlug: string, email: string) {
-	const client = testClient(server.url);
-	await client.trpc.auth.login.mutate({ tenantSlug, email, password: PASSWORD });
-	return client;
-}
 
 /** A form post as a browser without JavaScript makes it: the answer is the page, as text. */
 async function upload(client: Client, action: 'verifica' | 'applica', name: string, content: string) {
@@ -48,11 +41,7 @@ const balances = async (consumerId: number) => (await ufficio.trpc.officePayment
 
 beforeAll(async () => {
 	server = await startTestServer({ DAY_CLOSE: 'off' });
-	ufficio = await login('mazze', 'ufficio@mazze.example.it');
-	others.genitore = await login('mazze', 'maria.rossi@example.com');
-	others.cucina = await login('mazze', 'cucina@mazze.example.it');
-	others.scuola = await login('mazze', 'infanzia@mazze.example.it');
-	others.chiusi = await login('chiusi-della-verna', 'ufficio@chiusi.example.it');
+	({ ufficio, ...others } = await signedInCast(server.url));
 	sqlite = new Database(server.dbPath, { readonly: true, fileMustExist: true });
 	const id = (sql: string) => (sqlite.prepare(sql).get() as { id: number }).id;
 	ids = {

@@ -1,27 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { failure, testClient } from '../helpers/client.js';
+import { failure, signedInCast, testClient } from '../helpers/client.js';
 
 /*
  * Tariffe over HTTP: the ufficio's bands and price changes, a retroactive change refused in
  * Italian with nothing written, and every role or Comune that must not see or touch them.
  */
 
-const PASSWORD = 'MensaAperta-2026';
-
 let server: TestServer;
 let sqlite: Database.Database;
 type Client = ReturnType<typeof testClient>;
 let ufficio: Client;
-const others: Record<string, Client> = {};
+let others: Record<string, Client>;
 let ids: { year: number; fasciaA: number; group: number; service: number; firstDay: string; lastDay: string };
 
-async function login(tenantSlug: string, email: string) {
-	const client = testClient(server.url);
-	await client.trpc.auth.login.mutate({ tenantSlug, email, password: PASSWORD });
-	return client;
-}
 const counts = () => ['tariff_bands', 'tariff_prices', 'service_groups', 'services', 'audit_log'].map((t) => (sqlite.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n);
 const pageText = async (c: Client) => {
 	const r = await c.fetch(`${server.url}/ufficio/tariffe`, { headers: { accept: 'text/html' } });
@@ -30,11 +23,7 @@ const pageText = async (c: Client) => {
 
 beforeAll(async () => {
 	server = await startTestServer({ DAY_CLOSE: 'off' });
-	ufficio = await login('mazze', 'ufficio@mazze.example.it');
-	others.genitore = await login('mazze', 'maria.rossi@example.com');
-	others.cucina = await login('mazze', 'cucina@mazze.example.it');
-	others.scuola = await login('mazze', 'infanzia@mazze.example.it');
-	others.chiusi = await login('chiusi-della-verna', 'ufficio@chiusi.example.it');
+	({ ufficio, ...others } = await signedInCast(server.url));
 	sqlite = new Database(server.dbPath, { fileMustExist: true });
 	const row = <T>(sql: string) => sqlite.prepare(sql).get() as T;
 	const year = row<{ id: number; first_day: string; last_day: string }>("SELECT y.id, y.first_day, y.last_day FROM school_years y JOIN tenants t ON t.id = y.tenant_id WHERE t.slug = 'mazze'");

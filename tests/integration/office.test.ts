@@ -3,15 +3,13 @@ import Database from 'better-sqlite3';
 import { TRPCClientError } from '@trpc/client';
 import { until } from '../helpers/wait.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { testClient } from '../helpers/client.js';
+import { signedInCast, type TestClient } from '../helpers/client.js';
 import type { AppRouter } from '../../server/trpc/app.js';
 
 /*
  * The back office through the API: pupil search limited by role, diet labels reaching the kitchen,
  * the CSV download, a class-only closure in the forecast, and a correction after the day close.
  */
-
-const PASSWORD = 'MensaAperta-2026';
 
 /** A Thursday and the Friday after it, at least three days ahead and outside the Christmas closure. */
 function testWeek(): { thursday: string; friday: string } {
@@ -31,21 +29,12 @@ function testWeek(): { thursday: string; friday: string } {
 const { thursday, friday } = testWeek();
 
 let server: TestServer;
-let ufficio: ReturnType<typeof testClient>;
-let infanzia: ReturnType<typeof testClient>;
-let cucina: ReturnType<typeof testClient>;
-let genitore: ReturnType<typeof testClient>;
+let ufficio: TestClient, infanzia: TestClient, cucina: TestClient, genitore: TestClient;
 
 const setClock = async (iso: string) => {
 	const r = await fetch(`${server.url}/api/test/clock`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.url }, body: JSON.stringify({ now: iso }) });
 	expect(r.status).toBe(200);
 };
-
-async function login(email: string) {
-	const client = testClient(server.url);
-	await client.trpc.auth.login.mutate({ tenantSlug: 'mazze', email, password: PASSWORD });
-	return client;
-}
 
 async function refusal(promise: Promise<unknown>): Promise<TRPCClientError<AppRouter>> {
 	try {
@@ -61,12 +50,7 @@ beforeAll(async () => {
 	server = await startTestServer();
 	// 08:00 in Rome (07:00 UTC in winter, 09:00 in summer): before the 09:30 cutoff either way.
 	await setClock(`${thursday}T07:00:00Z`);
-	[ufficio, infanzia, cucina, genitore] = await Promise.all([
-		login('ufficio@mazze.example.it'),
-		login('infanzia@mazze.example.it'),
-		login('cucina@mazze.example.it'),
-		login('maria.rossi@example.com')
-	]);
+	({ ufficio, scuola: infanzia, cucina, genitore } = await signedInCast(server.url));
 });
 afterAll(() => server?.stop());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { failure, testClient } from '../helpers/client.js';
+import { failure, signedIn, testClient } from '../helpers/client.js';
 import { eidLogin, testSubs, type AppClient } from '../helpers/oidc-flow.js';
 
 /*
@@ -12,12 +12,6 @@ import { eidLogin, testSubs, type AppClient } from '../helpers/oidc-flow.js';
 let server: TestServer;
 let maria: AppClient;
 
-async function loginAs(email: string, tenantSlug?: string): Promise<AppClient> {
-	const client = testClient(server.url);
-	await client.trpc.auth.login.mutate({ ...(tenantSlug ? { tenantSlug } : {}), email, password: 'MensaAperta-2026' });
-	return client;
-}
-
 const full = async (client: AppClient, version?: string) => {
 	const answer = await client.trpc.guardian.offlineCopy.query({ version: version ?? null });
 	if (answer.unchanged) throw new Error('expected a whole copy');
@@ -26,7 +20,7 @@ const full = async (client: AppClient, version?: string) => {
 
 beforeAll(async () => {
 	server = await startTestServer({ DAY_CLOSE: 'off' });
-	maria = await loginAs('maria.rossi@example.com', 'mazze');
+	maria = await signedIn(server.url, 'maria.rossi@example.com');
 });
 afterAll(() => server?.stop());
 
@@ -82,7 +76,7 @@ describe('the offline copy of a guardian', () => {
 
 	it('staff and anonymous callers are refused with nothing in the body', async () => {
 		for (const email of ['ufficio@mazze.example.it', 'cucina@mazze.example.it']) {
-			const refused = await failure((await loginAs(email, 'mazze')).trpc.guardian.offlineCopy.query({ version: null }));
+			const refused = await failure((await signedIn(server.url, email)).trpc.guardian.offlineCopy.query({ version: null }));
 			expect(refused.data?.code).toBe('FORBIDDEN');
 			expect(JSON.stringify(refused)).not.toMatch(/Luca|Sofia/);
 		}

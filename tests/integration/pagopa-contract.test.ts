@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { testClient } from '../helpers/client.js';
+import { signedIn } from '../helpers/client.js';
 import { until } from '../helpers/wait.js';
 import { pagopaFixture } from '../helpers/pagopa.js';
 import { livePagopaGateway } from '../../server/payments/pagopa/live.js';
@@ -82,8 +82,7 @@ describe('the live adapter against the simulator (contract)', () => {
 
 describe('paying online through the simulator', () => {
 	it('pays a cart of two children: back on the ok page the ricarica is credited and both balances are raised', async () => {
-		const maria = testClient(server.url);
-		await maria.trpc.auth.login.mutate({ tenantSlug: 'mazze', email: 'maria.rossi@example.com', password: 'MensaAperta-2026' });
+		const maria = await signedIn(server.url, 'maria.rossi@example.com');
 		const before = { luca: f.balance(f.luca.id), sofia: f.balance(f.sofia.id) };
 		const { payment, lines: named } = f.cart([f.line(f.luca.id, 3000), f.line(f.sofia.id, 2000)]);
 		// What the payments router does: the gateway of the Comune (simulator mode), then pending.
@@ -113,8 +112,7 @@ describe('paying online through the simulator', () => {
 	});
 
 	it('shows the cancel page, and no one else’s payment', async () => {
-		const maria = testClient(server.url);
-		await maria.trpc.auth.login.mutate({ tenantSlug: 'mazze', email: 'maria.rossi@example.com', password: 'MensaAperta-2026' });
+		const maria = await signedIn(server.url, 'maria.rossi@example.com');
 		const { payment, lines: named } = f.cart([f.line(f.luca.id, 1000)]);
 		const { location } = await gatewayFor(f.mazze, { origin: server.url }).startCheckout(f.ente, payment, named, checkoutReturnUrls(server.url, payment.id), null);
 		const cancelled = await fetch(`${location}?/annulla`, { method: 'POST', headers: { origin: server.url, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { testClient } from '../helpers/client.js';
+import { signedIn, testClient, type TestClient } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
 import { contentStreams, pdfPages } from '../helpers/pdf-text.js';
 
@@ -12,14 +12,13 @@ import { contentStreams, pdfPages } from '../helpers/pdf-text.js';
  * nothing. The notifications are signed here, by hand, as the LIS network would.
  */
 
-const PASSWORD = 'MensaAperta-2026';
 const ANNA_CODE = 'MZZ7-K4PQ-2RTA';
 const SECRET = '5e'.repeat(32);
 
 let server: TestServer;
 let db: Database.Database;
-let maria: ReturnType<typeof testClient>;
-let giovanni: ReturnType<typeof testClient>;
+let maria: TestClient;
+let giovanni: TestClient;
 let luca: number;
 let anna: number;
 let group: number;
@@ -45,12 +44,7 @@ async function notify(fields: Record<string, unknown> = {}, secret = SECRET, at 
 	return { status: response.status, body: (await response.json()) as Record<string, unknown>, replayed: response.headers.get('idempotent-replayed') };
 }
 
-async function login(client: ReturnType<typeof testClient>, email: string, password = PASSWORD) {
-	await client.trpc.auth.login.mutate({ tenantSlug: 'mazze', email, password });
-	return client;
-}
-
-const page = (client: ReturnType<typeof testClient>, consumerId: number, suffix = '') => client.fetch(`${server.url}/consumatori/${consumerId}/punto-lis/${group}${suffix}`);
+const page = (client: TestClient, consumerId: number, suffix = '') => client.fetch(`${server.url}/consumatori/${consumerId}/punto-lis/${group}${suffix}`);
 
 beforeAll(async () => {
 	server = await startTestServer({ DAY_CLOSE: 'off' });
@@ -58,19 +52,19 @@ beforeAll(async () => {
 	db.pragma('busy_timeout = 5000');
 	const { now } = (await (await fetch(`${server.url}/api/test/clock`)).json()) as { now: string };
 	clockOffset = Date.parse(now) - Date.now();
-	maria = await login(testClient(server.url), 'maria.rossi@example.com');
+	maria = await signedIn(server.url, 'maria.rossi@example.com');
 	luca = (await maria.trpc.guardian.consumers.query()).find((c) => c.givenName === 'Luca')!.id;
 	anna = one<{ id: number }>(`SELECT id FROM consumers WHERE given_name = 'Anna'`).id;
 	group = one<{ id: number }>(`SELECT g.id FROM service_groups g JOIN tenants t ON t.id = g.tenant_id WHERE t.slug = 'mazze'`).id;
 
 	// Anna's father, another family: registered, verified, linked to Anna with her letter's code.
-	giovanni = testClient(server.url);
+	const newcomer = testClient(server.url);
 	const password = 'Refezione-Mazzè-42';
 	const email = 'giovanni.ferrari@example.com';
-	await giovanni.trpc.auth.register.mutate({ tenantSlug: 'mazze', givenName: 'Giovanni', familyName: 'Ferrari', codiceFiscale: 'FRRGNN82H15L219L', email, password, privacyAccepted: true });
+	await newcomer.trpc.auth.register.mutate({ tenantSlug: 'mazze', givenName: 'Giovanni', familyName: 'Ferrari', codiceFiscale: 'FRRGNN82H15L219L', email, password, privacyAccepted: true });
 	const mail = await server.smtp.waitFor(email, (m) => m.subject.includes('Conferma'));
-	await giovanni.trpc.auth.verifyEmail.mutate({ token: linkIn(mail, '/verifica').searchParams.get('token')! });
-	await login(giovanni, email, password);
+	await newcomer.trpc.auth.verifyEmail.mutate({ token: linkIn(mail, '/verifica').searchParams.get('token')! });
+	giovanni = await signedIn(server.url, email, { password });
 	await giovanni.trpc.guardian.activate.mutate({ code: ANNA_CODE });
 
 	// The key agreed with the LIS network, as an operator would have set it.

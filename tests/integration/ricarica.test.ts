@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { failure, testClient } from '../helpers/client.js';
+import { failure, signedIn, testClient } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
 import { avvisoQrText } from '../helpers/avviso-qr.js';
 
@@ -18,8 +18,7 @@ let avviso: { paymentId: number; noticeNumber: string; noticeNumberFormatted: st
 
 beforeAll(async () => {
 	server = await startTestServer({ DAY_CLOSE: 'off' });
-	maria = testClient(server.url);
-	await maria.trpc.auth.login.mutate({ tenantSlug: 'mazze', email: 'maria.rossi@example.com', password: 'MensaAperta-2026' });
+	maria = await signedIn(server.url, 'maria.rossi@example.com');
 });
 afterAll(() => server?.stop());
 

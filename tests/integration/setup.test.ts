@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { failure, testClient } from '../helpers/client.js';
+import { failure, signedIn, testClient } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
 
 /*
@@ -10,19 +10,12 @@ import { linkIn } from '../helpers/smtp.js';
  * classes. Each procedure refused to the wrong role, the other Comune, and bad input.
  */
 
-const PASSWORD = 'MensaAperta-2026';
 const NEW_PASSWORD = 'Refezione-Caluso-2026';
 
 let server: TestServer;
 let db: Database.Database;
 type Client = ReturnType<typeof testClient>;
 let admin: Client;
-
-async function login(email: string, tenantSlug?: string, password = PASSWORD): Promise<Client> {
-	const client = testClient(server.url);
-	await client.trpc.auth.login.mutate({ tenantSlug, email, password });
-	return client;
-}
 
 const setClock = async (iso: string) => {
 	const r = await fetch(`${server.url}/api/test/clock`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.url }, body: JSON.stringify({ now: iso }) });
@@ -71,7 +64,7 @@ const caluso = {
 beforeAll(async () => {
 	server = await startTestServer({ DAY_CLOSE: 'off' });
 	db = new Database(server.dbPath, { readonly: true, fileMustExist: true });
-	admin = await login('admin@mensa-aperta.example');
+	admin = await signedIn(server.url, 'admin@mensa-aperta.example');
 });
 afterAll(async () => {
 	db?.close();
@@ -114,7 +107,7 @@ describe('a new Comune from the platform admin to its operator', () => {
 		const again = await failure(anonymous.trpc.invitations.accept.mutate({ token, password: NEW_PASSWORD }));
 		expect(again.message).toBe('Questo invito è già stato usato: accedi con la password che hai scelto, o chiedi di reimpostarla.');
 
-		operator = await login('paola.neri@caluso.example.it', 'caluso', NEW_PASSWORD);
+		operator = await signedIn(server.url, 'paola.neri@caluso.example.it', { tenantSlug: 'caluso', password: NEW_PASSWORD });
 		const me = await operator.trpc.auth.me.query();
 		expect(me).toMatchObject({ tenant: { slug: 'caluso', name: 'Calùso' }, roles: ['operator'], home: '/ufficio' });
 		expect(await operator.trpc.officeSchools.overview.query()).toEqual({ schoolYears: [], schools: [], classes: [], staff: [] });
@@ -133,7 +126,7 @@ describe('a new Comune from the platform admin to its operator', () => {
 		const mail = await server.smtp.waitFor('segreteria@primaria-caluso.example.it');
 		expect(mail.text).toContain('personale della scuola (Scuola primaria di Caluso)');
 		await testClient(server.url).trpc.invitations.accept.mutate({ token: linkIn(mail, '/invito?token=').searchParams.get('token')!, password: NEW_PASSWORD });
-		const segreteria = await login('segreteria@primaria-caluso.example.it', 'caluso', NEW_PASSWORD);
+		const segreteria = await signedIn(server.url, 'segreteria@primaria-caluso.example.it', { tenantSlug: 'caluso', password: NEW_PASSWORD });
 		expect(await segreteria.trpc.auth.me.query()).toMatchObject({ roles: ['school_staff'], home: '/scuola' });
 		expect((await operator.trpc.officeSchools.overview.query()).schools[0].managedBy).toBe('scuola');
 		const actions = db.prepare(`select action from audit_log where tenant_id = ? order by id`).pluck().all(tenantId);
@@ -160,7 +153,7 @@ describe('who may do what', () => {
 	const schoolInput = { name: 'Scuola X', level: 'primaria' as const, managedBy: 'comune' as const, address: '' };
 
 	it('an operator of Mazzè cannot touch Chiusi’s schools: NOT_FOUND, nothing leaked, nothing written', async () => {
-		const mazze = await login('ufficio@mazze.example.it', 'mazze');
+		const mazze = await signedIn(server.url, 'ufficio@mazze.example.it');
 		const chiusiSchool = db.prepare(`select s.id, s.name from schools s join tenants t on t.id = s.tenant_id where t.slug = 'chiusi-della-verna' and s.level = 'primaria'`).get() as { id: number; name: string };
 		const chiusiYear = db.prepare(`select y.id from school_years y join tenants t on t.id = y.tenant_id where t.slug = 'chiusi-della-verna'`).pluck().get() as number;
 		const chiusiClass = db.prepare(`select c.id from school_classes c join tenants t on t.id = c.tenant_id where t.slug = 'chiusi-della-verna'`).pluck().get() as number;
@@ -189,9 +182,9 @@ describe('who may do what', () => {
 
 	it('refuses the operator’s procedures to school staff, kitchen, guardian, admin and anonymous; the admin’s to operators', async () => {
 		const callers = {
-			school_staff: await login('infanzia@mazze.example.it', 'mazze'),
-			kitchen: await login('cucina@mazze.example.it', 'mazze'),
-			guardian: await login('maria.rossi@example.com', 'mazze'),
+			school_staff: await signedIn(server.url, 'infanzia@mazze.example.it'),
+			kitchen: await signedIn(server.url, 'cucina@mazze.example.it'),
+			guardian: await signedIn(server.url, 'maria.rossi@example.com'),
 			admin,
 			anonymous: testClient(server.url)
 		};
@@ -207,7 +200,7 @@ describe('who may do what', () => {
 				await expectNothingWritten(async () => expect((await failure(call())).data?.code, who).toBe(expected));
 			}
 		}
-		const operator = await login('ufficio@mazze.example.it', 'mazze');
+		const operator = await signedIn(server.url, 'ufficio@mazze.example.it');
 		for (const c of [operator, callers.school_staff, callers.guardian, callers.anonymous]) {
 			for (const call of [
 				() => c.trpc.admin.tenants.query({ page: 1, sort: 'name', dir: 'asc', q: '' }),
@@ -227,10 +220,10 @@ describe('the pages, by role', () => {
 		const mazzeId = db.prepare(`select id from tenants where slug = 'mazze'`).pluck().get() as number;
 		const callers = {
 			admin,
-			operator: await login('ufficio@mazze.example.it', 'mazze'),
-			school_staff: await login('infanzia@mazze.example.it', 'mazze'),
-			kitchen: await login('cucina@mazze.example.it', 'mazze'),
-			guardian: await login('maria.rossi@example.com', 'mazze'),
+			operator: await signedIn(server.url, 'ufficio@mazze.example.it'),
+			school_staff: await signedIn(server.url, 'infanzia@mazze.example.it'),
+			kitchen: await signedIn(server.url, 'cucina@mazze.example.it'),
+			guardian: await signedIn(server.url, 'maria.rossi@example.com'),
 			anonymous: testClient(server.url)
 		};
 		const pages: [string, keyof typeof callers][] = [
@@ -292,7 +285,7 @@ describe('bad input: Italian field errors, nothing written', () => {
 	});
 
 	it('an overlapping school year, a class twice', async () => {
-		const mazze = await login('ufficio@mazze.example.it', 'mazze');
+		const mazze = await signedIn(server.url, 'ufficio@mazze.example.it');
 		await expectNothingWritten(async () => {
 			const refused = await failure(mazze.trpc.officeSchools.createSchoolYear.mutate({ label: '2027/28', firstDay: '2027-06-01', lastDay: '2028-06-09' }));
 			expect(refused.data?.fieldErrors?.firstDay).toMatch(/^Le date si sovrappongono all’anno scolastico \d{4}\/\d{2}$/);

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { testClient, failure } from '../helpers/client.js';
+import { DEMO_PASSWORD, failure, signedIn, testClient } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
 import { eidLogin, locationOf, testSubs, type AppClient } from '../helpers/oidc-flow.js';
 
-const DEMO_PASSWORD = 'MensaAperta-2026';
 const CHIUSI_CODE = 'CHV3-WX9N-8HJE';
 const ANNA_CODE = 'MZZ7-K4PQ-2RTA';
 
@@ -20,13 +19,12 @@ const homes: Record<string, string> = {};
 let mariaChildren: { id: number; givenName: string }[];
 let tommasoId: number;
 
-async function loginAs(email: string, tenantSlug?: string): Promise<AppClient> {
-	const client = testClient(server.url);
-	const { home } = await client.trpc.auth.login.mutate({ ...(tenantSlug ? { tenantSlug } : {}), email, password: DEMO_PASSWORD });
-	homes[email] = home;
+/** Signed in, noting where the server sent each user (checked under "homes and page guards"). */
+async function signedInNotingHome(email: string): Promise<AppClient> {
+	const client = await signedIn(server.url, email);
+	homes[email] = client.home;
 	return client;
 }
-
 
 /** Registers and verifies a guardian in Mazzè, and returns a signed-in client. */
 async function newGuardian(givenName: string, familyName: string, codiceFiscale: string, email: string): Promise<AppClient> {
@@ -41,11 +39,11 @@ async function newGuardian(givenName: string, familyName: string, codiceFiscale:
 
 beforeAll(async () => {
 	server = await startTestServer();
-	maria = await loginAs('maria.rossi@example.com', 'mazze');
-	operator = await loginAs('ufficio@mazze.example.it', 'mazze');
-	schoolStaff = await loginAs('infanzia@mazze.example.it', 'mazze');
-	kitchen = await loginAs('cucina@mazze.example.it', 'mazze');
-	admin = await loginAs('admin@mensa-aperta.example');
+	maria = await signedInNotingHome('maria.rossi@example.com');
+	operator = await signedInNotingHome('ufficio@mazze.example.it');
+	schoolStaff = await signedInNotingHome('infanzia@mazze.example.it');
+	kitchen = await signedInNotingHome('cucina@mazze.example.it');
+	admin = await signedInNotingHome('admin@mensa-aperta.example');
 	({ app: mario } = await eidLogin(server.url, 'chiusi-della-verna', { sub: testSubs.mario }));
 
 	mariaChildren = await maria.trpc.guardian.consumers.query();

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
@@ -50,7 +49,3 @@ export function puntoLisAccount(db: Db, clock: Clock, scope: TenantScope, guardi
 	};
 }
 
-/** The card's QR, drawn on the server: the same on the card's page and in the phone's offline copy. */
-export function lisQrSvg(code: string): Promise<string> {
-	return QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 4, color: { dark: '#000000', light: '#ffffff' } });
-}

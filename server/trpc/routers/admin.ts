@@ -1,5 +1,5 @@
-import { CreateTenantInput, InviteOperatorInput, SetLogoInput, TenantIdInput, TenantListInput, UpdateTenantInput } from '../../../src/lib/shared/setup-schemas.js';
-import { createTenant, inviteOperator, listTenants, setTenantLogo, tenantForAdmin, updateTenant } from '../../tenants/admin.js';
+import { CreateTenantInput, InviteOperatorInput, SecureStaffInput, SetLogoInput, TenantIdInput, TenantListInput, UpdateTenantInput } from '../../../src/lib/shared/setup-schemas.js';
+import { createTenant, inviteOperator, listTenants, secureStaffAccount, setTenantLogo, tenantForAdmin, updateTenant } from '../../tenants/admin.js';
 import { mailInvitation } from '../../users/invitations.js';
 import { procedureFor, router, type AuthedContext } from '../init.js';
 import { settledSetup, setupRefusal } from './setup-outcome.js';
@@ -14,6 +14,7 @@ export const adminRouter = router({
 	tenant: adminProcedure
 		.input(TenantIdInput)
 		.query(({ ctx, input }) => tenantForAdmin(ctx.rt.db, input.tenantId) ?? setupRefusal({ code: 'NOT_FOUND', message: 'Comune non trovato.' })),
+	secureStaff: adminProcedure.input(SecureStaffInput).mutation(({ ctx, input }) => ({ userId: settledSetup(secureStaffAccount(ctx.rt.db, ctx.rt.clock, actorOf(ctx), input)) })),
 	createTenant: adminProcedure.input(CreateTenantInput).mutation(({ ctx, input }) => {
 		const t = settledSetup(createTenant(ctx.rt.db, ctx.rt.clock, actorOf(ctx), input));
 		return { id: t.id, slug: t.slug };

@@ -6,12 +6,14 @@ import {
 	RequestResetInput,
 	ResendVerificationInput,
 	ResetPasswordInput,
+	SecondFactorInput,
 	VerifyEmailInput
 } from '../../../src/lib/shared/schemas.js';
-import { changeOwnPassword, confirmEmail, finishPasswordReset, login, register, resendVerification, startPasswordReset } from '../../auth/flows.js';
+import { changeOwnPassword, confirmEmail, finishPasswordReset, login, proveCode, register, resendVerification, startPasswordReset } from '../../auth/flows.js';
+import { enrolmentOf } from '../../auth/second-factor.js';
 import { invalidateSession } from '../../auth/session.js';
 import { homeFor } from '../../auth/home.js';
-import { anyUserProcedure, publicProcedure, router } from '../init.js';
+import { anyUserProcedure, publicProcedure, router, secondFactorStepProcedure } from '../init.js';
 import { refuse } from '../outcomes.js';
 import type { Context } from '../context.js';
 import { findTenantById } from '../../tenants/tenants.js';
@@ -45,13 +47,25 @@ export const authRouter = router({
 		ctx.edge.setSessionCookie(outcome.token, outcome.expiresAt);
 		return { home: outcome.home };
 	}),
-	logout: anyUserProcedure.input(NoInput).mutation(({ ctx }) => {
+	/** What the code page asks: nothing (passed), the code, or first the authenticator to set up. */
+	secondFactor: secondFactorStepProcedure.input(NoInput).query(({ ctx }) => {
+		if (!ctx.auth.secondFactorPending) return { status: 'passed' as const };
+		const issuer = ctx.auth.tenant ? `Mensa Aperta ${ctx.auth.tenant.name}` : 'Mensa Aperta';
+		const enrolment = enrolmentOf(ctx.rt.db, ctx.rt.clock, ctx.auth.user, issuer);
+		return enrolment.status === 'enrolled' ? { status: 'code' as const } : { status: 'enrol' as const, secret: enrolment.secret, uri: enrolment.uri };
+	}),
+	proveSecondFactor: secondFactorStepProcedure.input(SecondFactorInput).mutation(({ ctx, input }) => {
+		const outcome = proveCode(ctx.rt, ctx.edge.ip, ctx.auth, input.code);
+		if (outcome.status !== 'ok') refuse(ctx.edge, outcome, 'Codice non valido o già usato: controlla che l’ora del telefono sia giusta e riprova.');
+		return outcome;
+	}),
+	logout: secondFactorStepProcedure.input(NoInput).mutation(({ ctx }) => {
 		invalidateSession(ctx.rt.db, ctx.auth.session.id);
 		ctx.edge.clearSessionCookie();
 		return { loginPath: loginPathOf(ctx, ctx.auth.user.tenantId) };
 	}),
 	changePassword: anyUserProcedure.input(ChangePasswordInput).mutation(async ({ ctx, input }) => {
-		const outcome = await changeOwnPassword(ctx.rt, ctx.edge.ip, ctx.auth.user, input);
+		const outcome = await changeOwnPassword(ctx.rt, ctx.edge.ip, ctx.auth.user, input, ctx.auth.session.secondFactorAt !== null);
 		if (outcome.status !== 'ok') refuse(ctx.edge, outcome, 'La password attuale non è corretta.');
 		// Every other device is signed out; this one continues with a fresh session.
 		ctx.edge.setSessionCookie(outcome.token, outcome.expiresAt);

@@ -33,7 +33,7 @@ function callerFor(user: SessionUser) {
 	const tenant = db.select().from(tenants).where(eq(tenants.id, user.tenantId!)).get()!;
 	return createCaller({
 		rt: rt as unknown as Runtime,
-		auth: { user, tenant, session: { id: 's', userId: user.id, createdAt: new Date(NOW), expiresAt: new Date(NOW) }, roles: [{ role: 'guardian', schoolId: null }] },
+		auth: { user, tenant, session: { id: 's', userId: user.id, secondFactorAt: null, createdAt: new Date(NOW), expiresAt: new Date(NOW) }, roles: [{ role: 'guardian', schoolId: null }], secondFactorPending: false },
 		edge: { ip: '127.0.0.1', resHeaders: new Headers(), setSessionCookie: () => undefined, clearSessionCookie: () => undefined }
 	});
 }

@@ -2,6 +2,8 @@ import type { Cookies, RequestEvent } from '@sveltejs/kit';
 import { redirect, error } from '@sveltejs/kit';
 import { validateSessionToken } from '$server/auth/session';
 import { userRoles } from '$server/auth/accounts';
+import { needsSecondFactor } from '$server/auth/second-factor';
+import { SECOND_FACTOR_PAGE } from '$server/auth/home';
 import { findTenantById } from '$server/tenants/tenants';
 import type { Role } from '$server/db/schema';
 import type { Auth } from '$server/trpc/context';
@@ -36,11 +38,13 @@ export function resolveAuth(event: RequestEvent): Auth | null {
 	}
 	// The cookie follows the session's sliding expiry.
 	if (renewed) setSessionCookie(event, token, session.expiresAt);
+	const roles = userRoles(rt.db, user.id);
 	return {
 		session,
 		user,
 		tenant: user.tenantId === null ? null : (findTenantById(rt.db, user.tenantId) ?? null),
-		roles: userRoles(rt.db, user.id)
+		roles,
+		secondFactorPending: session.secondFactorAt === null && needsSecondFactor(roles)
 	};
 }
 
@@ -51,6 +55,7 @@ export function requireRole(event: RequestEvent, ...roles: Role[]): Auth {
 		const slug = rememberedComune(event);
 		redirect(303, slug ? `/login/${slug}` : '/');
 	}
+	if (auth.secondFactorPending) redirect(303, SECOND_FACTOR_PAGE);
 	if (!auth.roles.some((r) => roles.includes(r.role))) error(403, 'Non hai i permessi per vedere questa pagina.');
 	return auth;
 }

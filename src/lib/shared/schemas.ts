@@ -68,6 +68,16 @@ export const LoginInput = z.strictObject({
 });
 
 export const ChangePasswordInput = z.strictObject({ currentPassword: password, newPassword: password });
+
+/** The 6 digits of the authenticator app, or a recovery code (abcd-efgh). */
+export const SecondFactorInput = z.strictObject({
+	code: z
+		.string({ error: 'Codice: campo obbligatorio' })
+		.trim()
+		.min(1, { error: 'Codice: campo obbligatorio' })
+		.max(20, { error: 'Codice: sono 6 cifre, oppure un codice di recupero come abcd-efgh' })
+		.regex(/^(\d{3} ?\d{3}|[a-z2-7]{4}-?[a-z2-7]{4})$/i, { error: 'Codice: non valido (6 cifre, oppure un codice di recupero come abcd-efgh)' })
+});
 export const VerifyEmailInput = z.strictObject({ token });
 export const ResendVerificationInput = z.strictObject({ tenantSlug, email });
 export const RequestResetInput = z.strictObject({ tenantSlug: tenantSlug.optional(), email });

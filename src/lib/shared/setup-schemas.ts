@@ -128,6 +128,11 @@ const person = {
 	email
 };
 export const InviteOperatorInput = z.strictObject({ tenantId: id, ...person });
+export const SecureStaffInput = z.strictObject({
+	tenantId: id,
+	userId: z.string({ error: 'Persona: campo obbligatorio' }).min(1, { error: 'Persona: campo obbligatorio' }).max(64, { error: 'Persona: identificativo non valido' }),
+	action: z.enum(['end_sessions', 'reset_second_factor'], { error: 'Azione: valore non valido' })
+});
 export const InviteSchoolStaffInput = z.strictObject({ schoolId: id, ...person });
 
 const inviteToken = z.string({ error: 'Link non valido' }).regex(/^[a-z2-7]{32}$/, { error: 'Link non valido o incompleto: aprilo di nuovo dall’e-mail' });

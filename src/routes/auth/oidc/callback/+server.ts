@@ -29,7 +29,8 @@ export const GET: RequestHandler = async (event) => {
 			writeCookie(event, 'pendingLink', token, { maxAge: 900 });
 			target = `/login/${tenant.slug}/collega`;
 		} else {
-			const session = openSession(rt, result.user, ip, loginState.provider);
+			// SPID/CIE is a strong login already (two factors from level 2): no code asked after it.
+			const session = openSession(rt, result.user, ip, loginState.provider, { secondFactor: true });
 			setSessionCookie(event, session.token, session.expiresAt);
 			target = session.home;
 		}

@@ -2,6 +2,7 @@ import { error, redirect, type RequestHandler } from '@sveltejs/kit';
 import { beginOidcLogin } from '$server/auth/oidc';
 import { findTenantBySlug } from '$server/tenants/tenants';
 import { writeCookie } from '$lib/server/cookies';
+import { log } from '$server/log';
 
 export const GET: RequestHandler = async (event) => {
 	const { params, locals } = event;
@@ -18,7 +19,7 @@ export const GET: RequestHandler = async (event) => {
 		writeCookie(event, 'oidcState', state, { maxAge: 600 });
 		target = authorizationUrl;
 	} catch (e) {
-		console.error('[oidc] provider unreachable', e);
+		log.error({ err: e, requestId: event.locals.requestId, provider }, 'identity provider unreachable');
 		error(503, `Il servizio ${provider.toUpperCase()} non risponde in questo momento. Riprova fra qualche minuto.`);
 	}
 	redirect(303, target.href);

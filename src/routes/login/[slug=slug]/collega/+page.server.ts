@@ -16,7 +16,8 @@ function pendingOf(event: RequestEvent) {
 }
 
 function signIn(event: RequestEvent, user: User, via: string): never {
-	const session = openSession(event.locals.rt, user, event.getClientAddress(), via);
+	// Reached only after a SPID/CIE login: that identity is the strong factor.
+	const session = openSession(event.locals.rt, user, event.getClientAddress(), via, { secondFactor: true });
 	dropCookie(event, 'pendingLink');
 	setSessionCookie(event, session.token, session.expiresAt);
 	redirect(303, session.home);

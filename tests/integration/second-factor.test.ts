@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { failure, testClient } from '../helpers/client.js';
+import { linkIn } from '../helpers/smtp.js';
+import { authenticatorCode } from '../helpers/second-factor.js';
+
+/*
+ * Staff sign in with the password and then a code from their authenticator app; parents do not.
+ * Until the code, a staff session reaches nothing: no procedure, no page. Driven over HTTP
+ * against the real server, with the codes a phone would show at the server's clock.
+ */
+
+const PASSWORD = 'MensaAperta-2026';
+let server: TestServer;
+type Client = ReturnType<typeof testClient>;
+
+beforeAll(async () => {
+	server = await startTestServer({ DAY_CLOSE: 'off' });
+});
+afterAll(() => server?.stop());
+
+async function withPassword(email: string, tenantSlug?: string, password = PASSWORD): Promise<{ client: Client; home: string }> {
+	const client = testClient(server.url);
+	const { home } = await client.trpc.auth.login.mutate({ tenantSlug, email, password });
+	return { client, home };
+}
+
+describe('the second factor', () => {
+	it('a parent goes straight in; a staff member with the password alone reaches nothing but the code page', async () => {
+		expect((await withPassword('maria.rossi@example.com', 'mazze')).home).toBe('/home');
+
+		const { client, home } = await withPassword('ufficio@mazze.example.it', 'mazze');
+		expect(home).toBe('/accesso/codice');
+		expect(await client.trpc.auth.secondFactor.query()).toEqual({ status: 'code' });
+		for (const call of [() => client.trpc.officeSchools.overview.query(), () => client.trpc.officeConsumers.list.query({ page: 1, sort: 'name', dir: 'asc', q: '', schoolId: null, schoolClassId: null, unlinked: false }), () => client.trpc.profile.get.query()]) {
+			const refused = await failure(call());
+			expect(refused.data?.code).toBe('FORBIDDEN');
+			expect(refused.message).toBe('Conferma prima l’accesso con il codice della tua app di autenticazione.');
+		}
+		for (const page of ['/ufficio', '/ufficio/consumatori', '/cucina', '/ufficio/esporta/alunni.csv']) {
+			const r = await client.fetch(`${server.url}${page}`);
+			expect(r.status, page).toBe(303);
+			expect(r.headers.get('location'), page).toBe('/accesso/codice');
+		}
+
+		const wrong = await failure(client.trpc.auth.proveSecondFactor.mutate({ code: '000000' }));
+		expect(wrong.message).toBe('Codice non valido o già usato: controlla che l’ora del telefono sia giusta e riprova.');
+		const code = await authenticatorCode(server.url, 'ufficio@mazze.example.it');
+		expect(await client.trpc.auth.proveSecondFactor.mutate({ code })).toMatchObject({ status: 'ok', home: '/ufficio', recoveryCodes: null });
+		expect((await client.trpc.officeSchools.overview.query()).schools.length).toBeGreaterThan(0);
+		expect((await client.fetch(`${server.url}/ufficio`)).status).toBe(200);
+
+		// The same code, overheard and tried from another device with the stolen password: refused.
+		const thief = await withPassword('ufficio@mazze.example.it', 'mazze');
+		expect((await failure(thief.client.trpc.auth.proveSecondFactor.mutate({ code }))).data?.code).toBe('UNAUTHORIZED');
+		expect((await failure(thief.client.trpc.officeSchools.overview.query())).data?.code).toBe('FORBIDDEN');
+	});
+
+	it('a new operator enrols at the first sign-in and gets ten recovery codes, each good once', async () => {
+		const admin = await withPassword('admin@mensa-aperta.example');
+		await admin.client.trpc.auth.proveSecondFactor.mutate({ code: await authenticatorCode(server.url, 'admin@mensa-aperta.example') });
+		await admin.client.trpc.admin.inviteOperator.mutate({ tenantId: 1, givenName: 'Paola', familyName: 'Neri', email: 'paola.neri@mazze.example.it' });
+		const token = linkIn(await server.smtp.waitFor('paola.neri@mazze.example.it'), '/invito?token=').searchParams.get('token')!;
+		await testClient(server.url).trpc.invitations.accept.mutate({ token, password: 'Refezione-Mazzè-2026' });
+
+		const first = await withPassword('paola.neri@mazze.example.it', 'mazze', 'Refezione-Mazzè-2026');
+		expect(first.home).toBe('/accesso/codice');
+		const step = await first.client.trpc.auth.secondFactor.query();
+		if (step.status !== 'enrol') throw new Error(`expected an enrolment, got ${step.status}`);
+		expect(step.uri).toMatch(/^otpauth:\/\/totp\/Mensa%20Aperta%20Mazz%C3%A8:paola\.neri%40mazze\.example\.it\?issuer=Mensa\+Aperta\+Mazz%C3%A8&algorithm=SHA1&secret=[A-Z2-7]+&period=30&digits=6$/);
+		// The page shows the key for typing by hand: the phone's copy of it.
+		const phone = decodeBase32IgnorePadding(step.secret);
+		const enrolled = await first.client.trpc.auth.proveSecondFactor.mutate({ code: await authenticatorCode(server.url, 'paola.neri', phone) });
+		expect(enrolled.recoveryCodesLeft).toBe(10);
+		expect(enrolled.recoveryCodes).toHaveLength(10);
+		expect(new Set(enrolled.recoveryCodes).size).toBe(10);
+
+		const lostPhone = await withPassword('paola.neri@mazze.example.it', 'mazze', 'Refezione-Mazzè-2026');
+		expect(await lostPhone.client.trpc.auth.secondFactor.query()).toEqual({ status: 'code' });
+		expect(await lostPhone.client.trpc.auth.proveSecondFactor.mutate({ code: enrolled.recoveryCodes![0].toUpperCase() })).toMatchObject({ status: 'ok', recoveryCodesLeft: 9 });
+		const again = await withPassword('paola.neri@mazze.example.it', 'mazze', 'Refezione-Mazzè-2026');
+		expect((await failure(again.client.trpc.auth.proveSecondFactor.mutate({ code: enrolled.recoveryCodes![0] }))).data?.code).toBe('UNAUTHORIZED');
+	});
+
+	it('an admin ends a staff member’s sessions, or resets the authenticator so the next sign-in enrols again', async () => {
+		const admin = await withPassword('admin@mensa-aperta.example');
+		await admin.client.trpc.auth.proveSecondFactor.mutate({ code: await authenticatorCode(server.url, 'admin@mensa-aperta.example') });
+		const kitchen = await withPassword('cucina@mazze.example.it', 'mazze');
+		await kitchen.client.trpc.auth.proveSecondFactor.mutate({ code: await authenticatorCode(server.url, 'cucina@mazze.example.it') });
+		expect((await kitchen.client.fetch(`${server.url}/cucina`)).status).toBe(200);
+
+		const staff = (await admin.client.trpc.admin.tenant.query({ tenantId: 1 })).staff;
+		const cook = staff.find((s) => s.email === 'cucina@mazze.example.it')!;
+		expect(cook).toMatchObject({ role: 'kitchen', secondFactor: true });
+		expect(cook.sessions).toBeGreaterThanOrEqual(1);
+
+		await admin.client.trpc.admin.secureStaff.mutate({ tenantId: 1, userId: cook.userId, action: 'end_sessions' });
+		expect((await kitchen.client.fetch(`${server.url}/cucina`)).status).toBe(303);
+		expect((await failure(kitchen.client.trpc.office.kitchenReport.query({ date: '2026-11-23' }))).data?.code).toBe('UNAUTHORIZED');
+
+		await admin.client.trpc.admin.secureStaff.mutate({ tenantId: 1, userId: cook.userId, action: 'reset_second_factor' });
+		const next = await withPassword('cucina@mazze.example.it', 'mazze');
+		expect((await next.client.trpc.auth.secondFactor.query()).status).toBe('enrol');
+
+		// Not someone of another Comune, not a parent, not by an operator.
+		const maria = staff.find((s) => s.email === 'maria.rossi@example.com');
+		expect(maria).toBeUndefined();
+		expect((await failure(admin.client.trpc.admin.secureStaff.mutate({ tenantId: 2, userId: cook.userId, action: 'end_sessions' }))).data?.code).toBe('NOT_FOUND');
+		const operator = await withPassword('ufficio@mazze.example.it', 'mazze');
+		expect((await failure(operator.client.trpc.admin.secureStaff.mutate({ tenantId: 1, userId: cook.userId, action: 'end_sessions' }))).data?.code).toBe('FORBIDDEN');
+	});
+
+	it('guessing codes meets the same limit as guessing passwords', async () => {
+		const { client } = await withPassword('infanzia@mazze.example.it', 'mazze');
+		let last: Awaited<ReturnType<typeof failure>> | null = null;
+		for (let i = 0; i < 9; i++) last = await failure(client.trpc.auth.proveSecondFactor.mutate({ code: String(100000 + i) }));
+		expect(last?.data?.code).toBe('TOO_MANY_REQUESTS');
+		expect(last?.message).toMatch(/^Troppi tentativi/);
+	});
+});
