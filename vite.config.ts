@@ -34,6 +34,8 @@ export default defineConfig({
 					environment: 'node',
 					testTimeout: 60_000,
 					hookTimeout: 120_000,
+					// A browser's answer on a loaded CI machine can take seconds: a poll fails only if it never comes.
+					expect: { poll: { timeout: 10_000 } },
 					// Each file starts its own server; on two cores, two files at a time.
 					maxWorkers: 2,
 					sequence: { groupOrder: 1 }

@@ -29,7 +29,7 @@ describe('ufficio: payments', () => {
 		await page.getByLabel('Alunno', { exact: true }).fill('anna fer');
 		await page.getByRole('button', { name: /^Anna Ferrari/ }).click();
 		await page.getByRole('heading', { name: 'Ricarica per Anna Ferrari' }).waitFor();
-		expect(await page.getByLabel('Gruppo di servizi').inputValue()).not.toBe('');
+		await expect.poll(() => page.getByLabel('Gruppo di servizi').inputValue()).not.toBe('');
 		await page.getByLabel('Importo (€)').fill('25,00');
 		await page.locator('label[for=method-pos]').click();
 		await page.getByLabel('Numero di ricevuta').fill('E2E-0001');
