@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateToken, hashToken } from '../server/auth/tokens.js';
 import { printFigure, writeResult, type Figure } from './common.js';
 import { cpuSeconds, ensureTestBuild, freePort, startBenchServer } from './server-process.js';
@@ -22,13 +23,13 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 15);
 const WARMUP_S = 3;
 const GUARDIANS = Number(process.env.BENCH_GUARDIANS ?? 1000);
 /** Monday 23 November 2026 at noon in Rome for the seed (as the tests), then Wednesday 25 at 08:00. */
-const SEED_NOW = '2026-11-23T11:00:00Z';
+export const SEED_NOW = '2026-11-23T11:00:00Z';
 const MORNING = '2026-11-25T07:00:00Z';
 const STRIKE_DAY = '2026-11-25';
 /** The service days a family marks in one 10-mark request: this week and the next. */
 const WEEK = ['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-30', '2026-12-01'];
-const TARGET_MARKS_PER_S = 4_000;
-const TARGET_P99_MS = 50;
+export const TARGET_MARKS_PER_S = 4_000;
+export const TARGET_P99_MS = 50;
 const BUILD_DIR = 'build-d';
 
 function waitFor(child: ChildProcess, text: string, what: string): Promise<() => string> {
@@ -52,7 +53,7 @@ async function stop(child: ChildProcess): Promise<void> {
 	await exited;
 }
 
-interface Family {
+export interface Family {
 	token: string;
 	children: [number, number];
 }
@@ -62,7 +63,7 @@ interface Family {
  * linked by activation code), written straight into the server's SQLite file, each with a session
  * whose row id is the SHA-256 of its cookie token: logging in 1,000 times would only measure argon2.
  */
-function addFamilies(dbPath: string, count: number, now: Date): Family[] {
+export function addFamilies(dbPath: string, count: number, now: Date): Family[] {
 	const db = new Database(dbPath);
 	db.pragma('busy_timeout = 5000');
 	const at = now.getTime();
@@ -328,4 +329,5 @@ async function main() {
 	}
 }
 
-await main();
+// bench/soak.ts borrows the families: run only when called as a script.
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openDb } from '../server/db/client.js';
 import { checkLedger } from '../server/ledger/accounts.js';
 import { noticeNumberFor } from '../server/payments/notice-number.js';
@@ -28,13 +29,13 @@ const BUILD_DIR = process.env.BENCH_BUILD_DIR ?? 'build-d';
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 150_000);
 const SEED_NOW = '2026-11-23T11:00:00Z';
 
-interface Pending {
+export interface Pending {
 	noticeNumber: string;
 	amountCents: number;
 }
 
 /** Pending online top-ups of the demo's Mazzè children, as createCart leaves them, straight into SQLite. */
-function addPayments(dbPath: string, count: number, secret: string): { fiscalCode: string; payments: Pending[] } {
+export function addPayments(dbPath: string, count: number, secret: string): { fiscalCode: string; payments: Pending[] } {
 	const db = new Database(dbPath);
 	db.pragma('busy_timeout = 5000');
 	const tenant = db.prepare("SELECT id, codice_fiscale_ente AS cf FROM tenants WHERE slug = 'mazze'").get() as { id: number; cf: string };
@@ -63,7 +64,7 @@ function addPayments(dbPath: string, count: number, secret: string): { fiscalCod
 	return { fiscalCode: tenant.cf, payments };
 }
 
-const receiptOf = (p: Pending, fiscalCode: string) =>
+export const receiptOf = (p: Pending, fiscalCode: string) =>
 	JSON.stringify({
 		receiptId: `bench-${p.noticeNumber}`,
 		noticeNumber: p.noticeNumber,
@@ -193,4 +194,5 @@ async function main() {
 	}
 }
 
-await main();
+// bench/soak.ts borrows the payments: run only when called as a script.
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -1,0 +1,259 @@
+/**
+ * Load held (issue 8.7): the morning burst of marks at twice its target (DESIGN.md §6: 4,000
+ * marks/s) for SOAK_MINUTES, while pagoPA receipts arrive at a steady rate and the server's own
+ * scheduler closes a school day every SOAK_DAY_SECONDS on the test clock; the server's RSS is read
+ * from /proc every 5 s. Same server, families and payments as bench/marks-http.ts and bench/receipts.ts.
+ *
+ *   npm run bench -- soak                                  (10 minutes; builds build-d first when stale)
+ *   SOAK_MINUTES=2 BENCH_SKIP_BUILD=1 npx tsx bench/soak.ts
+ * Also: SOAK_WARMUP_S (60), SOAK_MARKS_PER_S (8000), SOAK_RECEIPTS_PER_S (20), SOAK_DAY_SECONDS (30).
+ */
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eachDay, type IsoDate } from '../server/calendar/dates.js';
+import { loadCalendar } from '../server/calendar/service-days.js';
+import { zonedInstant } from '../server/calendar/zoned-time.js';
+import { openDb } from '../server/db/client.js';
+import { tenantScope } from '../server/db/tenant-scope.js';
+import { checkLedger } from '../server/ledger/accounts.js';
+import { printFigure, writeResult, type Figure } from './common.js';
+import { addFamilies, SEED_NOW, TARGET_MARKS_PER_S, TARGET_P99_MS, type Family } from './marks-http.js';
+import { addPayments, receiptOf } from './receipts.js';
+import { cpuSeconds, ensureTestBuild, startBenchServer } from './server-process.js';
+
+const SECONDS = Math.round(Number(process.env.SOAK_MINUTES ?? 10) * 60);
+const WARMUP_S = Math.min(Number(process.env.SOAK_WARMUP_S ?? 60), SECONDS / 2);
+const MARKS_PER_S = Number(process.env.SOAK_MARKS_PER_S ?? 2 * TARGET_MARKS_PER_S);
+const RECEIPTS_PER_S = Number(process.env.SOAK_RECEIPTS_PER_S ?? 20);
+const DAY_S = Number(process.env.SOAK_DAY_SECONDS ?? 30);
+const BUILD_DIR = process.env.BENCH_BUILD_DIR ?? 'build-d';
+/** A family plans ahead, as in marks-http: both children, the next five service days. */
+const MARKS_PER_REQUEST = 10;
+const CONNECTIONS = 50;
+const GUARDIANS = 1000;
+const SAMPLE_MS = 5_000;
+const TARGET_RSS_GROWTH_PCT = 10;
+const FIRST_DAY = '2026-11-25';
+const MB = 2 ** 20;
+/** The bench families' children (the demo has a Bianchi, whose fiscal code starts with BNC too). */
+const BENCH_CHILDREN = "(SELECT consumer_id FROM guardian_links WHERE user_id LIKE 'bench-guardian-%')";
+
+const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+
+interface Run {
+	requests: number;
+	ok: number;
+	non2xx: number;
+	errors: number;
+	timeouts: number;
+	seconds: number;
+	latency: { p50: number; p99: number; max: number };
+	errorKinds: Record<string, number>;
+}
+
+async function drive(opts: { url: string; rate: number; connections: number; seconds: number; request: () => { headers: Record<string, string>; body: string }; onBody?: (body: string) => void }): Promise<Run> {
+	const instance = autocannon({
+		url: opts.url,
+		connections: opts.connections,
+		overallRate: opts.rate,
+		// Its correction assumes 1 ms between a connection's requests and floods the histogram with made-up samples.
+		ignoreCoordinatedOmission: true,
+		duration: opts.seconds,
+		requests: [
+			{
+				method: 'POST',
+				setupRequest: (req) => {
+					const r = opts.request();
+					return { ...req, body: r.body, headers: { 'content-type': 'application/json', ...r.headers } };
+				},
+				...(opts.onBody ? { onResponse: (_status: number, body: string) => opts.onBody!(body) } : {})
+			}
+		]
+	});
+	const errorKinds: Record<string, number> = {};
+	instance.on('reqError', (e: Error & { code?: string }) => void (errorKinds[e.code ?? e.message] = (errorKinds[e.code ?? e.message] ?? 0) + 1));
+	const r = await instance;
+	return { requests: r.requests.total, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, seconds: r.duration, latency: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max }, errorKinds };
+}
+
+/** Waits until every Comune has closed each of these days (or the time is up: the check below then says so). */
+async function closedBy(dbPath: string, dates: IsoDate[], ms: number): Promise<void> {
+	const db = new Database(dbPath, { readonly: true });
+	const tenants = (db.prepare('SELECT count(*) AS n FROM tenants').get() as { n: number }).n;
+	const count = db.prepare(`SELECT count(*) AS n FROM day_closes WHERE date IN (SELECT value FROM json_each(?))`);
+	for (const until = Date.now() + ms; Date.now() < until && (count.get(JSON.stringify(dates)) as { n: number }).n < dates.length * tenants; ) await new Promise((r) => setTimeout(r, 500));
+	db.close();
+}
+
+async function main() {
+	ensureTestBuild(BUILD_DIR, (line) => console.log(`soak: ${line}`));
+	const dataDir = mkdtempSync(join(tmpdir(), 'mensa-bench-soak-'));
+	const dbPath = join(dataDir, 'mensa.db');
+	// The scheduler on (DAY_CLOSE and BACKUP at their defaults): the server as it is deployed.
+	const server = await startBenchServer(BUILD_DIR, dataDir, { MENSA_TEST_NOW: SEED_NOW });
+	const pid = server.child.pid!;
+	try {
+		const setClock = async (day: IsoDate) => {
+			const res = await fetch(`${server.url}/api/test/clock`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.url }, body: JSON.stringify({ now: zonedInstant(day, '08:00', 'Europe/Rome') }) });
+			if (!res.ok) throw new Error(`clock: ${res.status} ${await res.text()}`);
+		};
+		await setClock(FIRST_DAY);
+		const families: Family[] = addFamilies(dbPath, GUARDIANS, zonedInstant(FIRST_DAY, '08:00', 'Europe/Rome'));
+		const secret = randomBytes(32).toString('base64url');
+		const { fiscalCode, payments } = addPayments(dbPath, Math.ceil(RECEIPTS_PER_S * SECONDS * 1.2) + 100, secret);
+		// The service days of the families' class, so that no mark is refused as a day without service.
+		const db = openDb(dbPath);
+		const { tenantId, classId } = db.$client.prepare(`SELECT tenant_id AS tenantId, school_class_id AS classId FROM consumers WHERE id IN ${BENCH_CHILDREN} LIMIT 1`).get() as { tenantId: number; classId: number };
+		const calendar = loadCalendar(db, tenantScope(tenantId), FIRST_DAY, '2027-06-30');
+		const days = [...eachDay(FIRST_DAY, '2027-06-30')].filter((d) => calendar.verdictForClass(classId, d).service);
+		db.$client.close();
+
+		// Marks aim at the days after the clock's: a clock move never catches one past its cutoff.
+		let today = 0;
+		let round = 0;
+		let applied = 0;
+		const refused = new Map<string, number>();
+		const markRequest = () => {
+			const family = families[round % GUARDIANS];
+			const value = Math.floor(round++ / GUARDIANS) % 2 === 0;
+			const marks = Array.from({ length: MARKS_PER_REQUEST }, (_, i) => ({ mutationId: randomUUID(), consumerId: family.children[i % 2], date: days[today + 1 + (i >> 1)], kind: 'assenza', value }));
+			return { headers: { origin: server.url, cookie: `ma_session=${family.token}` }, body: JSON.stringify({ marks }) };
+		};
+		const onMarks = (body: string) => {
+			try {
+				for (const r of (JSON.parse(body) as { result: { data: { results: { status: string; code?: string }[] } } }).result.data.results) {
+					if (r.status === 'applied') applied++;
+					else refused.set(r.code ?? r.status, (refused.get(r.code ?? r.status) ?? 0) + 1);
+				}
+			} catch {
+				refused.set('unreadable answer', (refused.get('unreadable answer') ?? 0) + 1);
+			}
+		};
+		const marks = (seconds: number) => drive({ url: `${server.url}/api/trpc/meals.mark`, rate: MARKS_PER_S / MARKS_PER_REQUEST, connections: CONNECTIONS, seconds, request: markRequest, onBody: onMarks });
+		let receiptNo = 0;
+		const receipts = drive({ url: `${server.url}/api/pagopa/receipts`, rate: RECEIPTS_PER_S, connections: 4, seconds: SECONDS, request: () => ({ headers: { authorization: `Bearer ${secret}` }, body: receiptOf(payments[receiptNo++ % payments.length], fiscalCode) }) });
+
+		const start = Date.now();
+		const samples: { s: number; rssMB: number; load1: number; day: IsoDate }[] = [];
+		const sample = () => samples.push({ s: Math.round((Date.now() - start) / 1000), rssMB: Number((rssOf(pid) / MB).toFixed(1)), load1: Number(loadavg()[0].toFixed(2)), day: days[today] });
+		sample();
+		const sampler = setInterval(sample, SAMPLE_MS);
+		const dayTimer = setInterval(() => void setClock(days[today + 1]).then(() => today++).catch((e) => console.error(e)), DAY_S * 1000);
+		console.log(`  server pid ${pid} on ${server.url}; ${GUARDIANS} guardians, ${payments.length} pending payments; ${SECONDS} s at ${MARKS_PER_S} marks/s offered (${MARKS_PER_REQUEST}/request) + ${RECEIPTS_PER_S} receipts/s, a school day every ${DAY_S} s`);
+		const warm = await marks(WARMUP_S);
+		console.log(`  warm-up (${WARMUP_S} s): ${warm.requests} mark requests, p99 ${warm.latency.p99} ms, RSS ${samples.at(-1)!.rssMB} MB`);
+		const cpu0 = cpuSeconds(pid);
+		const held = await marks(SECONDS - WARMUP_S);
+		const cpuHeld = cpuSeconds(pid) - cpu0;
+		const rcpt = await receipts;
+		clearInterval(dayTimer);
+		sample();
+		clearInterval(sampler);
+		// The scheduler ticks every 5 s, and a tick with a close behind a backlog takes longer: wait for the last day the clock left.
+		const closedDays = days.slice(0, today);
+		await closedBy(dbPath, closedDays, 60_000);
+		await server.stop();
+
+		// What held the server up: its day closes and low-balance e-mails, and its slowest answers, from its own log.
+		const logged = server
+			.log()
+			.split('\n')
+			.flatMap((l) => {
+				// stdout and stderr share the buffer: a line cut by the other stream is skipped.
+				try {
+					return [JSON.parse(l) as { time: string; msg: string; ms?: number; route?: string }];
+				} catch {
+					return [];
+				}
+			});
+		const serverEvents = {
+			closes: logged.filter((l) => /\[(chiusura|saldo basso)\]/.test(l.msg)).map((l) => `${l.time} ${l.msg}`),
+			mailsSaved: logged.filter((l) => l.msg.startsWith('mail saved')).length,
+			slowestAnswers: logged.filter((l) => l.msg === 'request').sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0)).slice(0, 5).map((l) => `${l.time} ${l.route} ${l.ms} ms`)
+		};
+		const check = openDb(dbPath);
+		const one = (sql: string, ...args: unknown[]) => (check.$client.prepare(sql).get(...args) as { n: number }).n;
+		const tenants = one('SELECT count(*) AS n FROM tenants');
+		const closes = closedDays.length ? one(`SELECT count(*) AS n FROM day_closes WHERE date IN (${closedDays.map(() => '?').join(',')})`, ...closedDays) : 0;
+		// Each closed day: every bench child either ate (a meal) or was marked absent, never both nor neither.
+		const mealsOrAbsent = closedDays.map(
+			(d) =>
+				one(`SELECT count(*) AS n FROM meals WHERE consumer_id IN ${BENCH_CHILDREN} AND date = ? AND cancelled_at IS NULL`, d) + one(`SELECT count(*) AS n FROM day_marks WHERE consumer_id IN ${BENCH_CHILDREN} AND date = ? AND assenza = 1`, d)
+		);
+		const appliedRows = one("SELECT count(*) AS n FROM mark_events WHERE actor_user_id LIKE 'bench-guardian-%' AND outcome = 'applied'");
+		const recorded = one("SELECT count(*) AS n FROM receipts WHERE receipt_id LIKE 'bench-%'");
+		const credited = one("SELECT count(*) AS n FROM receipts WHERE receipt_id LIKE 'bench-%' AND status = 'credited'");
+		const ledgerProblems = checkLedger(check).length;
+		check.$client.close();
+
+		// As in marks-http: a timeout (no answer in 10 s) is a load symptom, a figure; a non-2xx or a socket error a failure.
+		const timeouts = warm.timeouts + held.timeouts + rcpt.timeouts;
+		const errors = [warm, held, rcpt].reduce((a, r) => a + r.non2xx + r.errors - r.timeouts, 0);
+		const refusedMarks = [...refused.values()].reduce((a, b) => a + b, 0);
+		const after = samples.filter((s) => s.s >= WARMUP_S);
+		const base = after[0].rssMB;
+		const growth = (mb: number) => Number((((mb - base) / base) * 100).toFixed(1));
+		const maxGrowth = Math.max(...after.map((s) => growth(s.rssMB)));
+		const checks = {
+			httpErrors: errors,
+			timeouts,
+			refusedMarks: Object.fromEntries(refused),
+			marksAcknowledged: applied,
+			markEventsApplied: appliedRows,
+			daysClosedByScheduler: closedDays.length,
+			dayClosesRows: closes,
+			everyDayClosedForEveryComune: closes === closedDays.length * tenants,
+			benchChildrenPerClosedDay: mealsOrAbsent,
+			receiptsRecorded: recorded,
+			receiptsCredited: credited,
+			receiptsAcknowledged: rcpt.ok,
+			ranOutOfPayments: receiptNo > payments.length,
+			ledgerProblems,
+			ok: false
+		};
+		checks.ok = errors === 0 && refusedMarks === 0 && appliedRows >= applied && closedDays.length > 0 && checks.everyDayClosedForEveryComune && mealsOrAbsent.every((n) => n === 2 * GUARDIANS) && credited === recorded && recorded >= rcpt.ok && !checks.ranOutOfPayments && ledgerProblems === 0;
+
+		const heldSeconds = held.seconds || SECONDS - WARMUP_S;
+		const figures: Figure[] = [
+			{ name: 'marks/s held after warm-up (offered 2× target)', value: Math.round((held.ok * MARKS_PER_REQUEST) / heldSeconds), unit: 'marks/s', target: 2 * TARGET_MARKS_PER_S, better: 'higher' },
+			{ name: 'requests (marks + receipts)', value: warm.requests + held.requests + rcpt.requests, unit: '' },
+			{ name: 'errors (non-2xx, socket errors)', value: errors, unit: '', target: 0, better: 'lower' },
+			{ name: 'timeouts (no answer in 10 s)', value: timeouts, unit: '', target: 0, better: 'lower' },
+			{ name: 'marks p50 latency after warm-up', value: held.latency.p50, unit: 'ms' },
+			{ name: 'marks p99 latency after warm-up', value: held.latency.p99, unit: 'ms', target: TARGET_P99_MS, better: 'lower' },
+			{ name: 'server CPU per request (marks, receipts) after warm-up', value: Number(((cpuHeld * 1000) / Math.max(1, held.requests + (rcpt.requests * (SECONDS - WARMUP_S)) / SECONDS)).toFixed(2)), unit: 'ms' },
+			{ name: 'receipts/s (steady)', value: Number((rcpt.ok / rcpt.seconds).toFixed(1)), unit: 'rcpt/s' },
+			{ name: 'receipts p99 latency', value: rcpt.latency.p99, unit: 'ms' },
+			{ name: 'school days closed by the scheduler', value: closedDays.length, unit: 'days' },
+			{ name: 'server RSS after warm-up', value: base, unit: 'MB' },
+			{ name: 'server RSS at the end', value: samples.at(-1)!.rssMB, unit: 'MB' },
+			{ name: 'server RSS max growth after warm-up', value: maxGrowth, unit: '%', target: TARGET_RSS_GROWTH_PCT, better: 'lower' }
+		];
+		console.log(`soak: ${SECONDS} s (${WARMUP_S} s warm-up), ${CONNECTIONS} connections for marks, machine load ${samples.map((s) => s.load1).join(' ')}`);
+		for (const f of figures) printFigure(f);
+		console.log(`  correctness: ${checks.ok ? 'OK' : 'FAILED'} (${errors} HTTP errors, ${timeouts} timeouts, ${refusedMarks} marks refused, ${closedDays.length} days closed × ${tenants} Comuni = ${closes} closes, bench children per closed day ${mealsOrAbsent.join(' ')}, ${credited}/${recorded} receipts credited, ${ledgerProblems} ledger problems)`);
+		console.log(`  server log: ${serverEvents.closes.length} close/low-balance lines, ${serverEvents.mailsSaved} e-mails saved; slowest answers ${serverEvents.slowestAnswers.join(', ')}`);
+		const path = writeResult('soak', {
+			parameters: { seconds: SECONDS, warmupSeconds: WARMUP_S, marksPerSecondOffered: MARKS_PER_S, marksPerRequest: MARKS_PER_REQUEST, connections: CONNECTIONS, guardians: GUARDIANS, receiptsPerSecond: RECEIPTS_PER_S, schoolDaySeconds: DAY_S, firstDay: FIRST_DAY, rssSampleSeconds: SAMPLE_MS / 1000, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'autocannon (same process as this script), pipelining 1, overallRate', server: 'one node process (adapter-node), SQLite WAL, day-close and backup schedulers on' },
+			results: { warmup: warm, held, receipts: rcpt },
+			rssSamples: samples,
+			serverEvents,
+			checks,
+			figures
+		});
+		console.log(`  → ${path}`);
+		if (!checks.ok) {
+			process.exitCode = 1;
+			console.log(server.log().slice(-2000));
+		}
+	} finally {
+		await server.stop();
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+}
+
+await main();
