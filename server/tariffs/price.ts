@@ -74,24 +74,32 @@ export function pricesOn(db: Db, tenantId: number, bandIds: number[], dates: Iso
 	return new Map(rows.map((r) => [`${r.bandId}:${r.date}`, r]));
 }
 
+/**
+ * SQL: one enrolment's meal price on @date (rows `e` enrolments, `c` its consumer, `s` its
+ * service), with `rank` the child's place among its siblings and `where` choosing the enrolment.
+ */
+function enrolmentPriceSql(rank: string, where: string): string {
+	return `SELECT ${siblingPriceSql(bandPriceSql('e.tariff_band_id', 'tb.meal_price_cents', '@date'), 'sy.sibling_discount_pct', rank)}
+		FROM enrolments e
+		JOIN consumers c ON c.id = e.consumer_id
+		JOIN tariff_bands tb ON tb.id = e.tariff_band_id
+		JOIN school_years sy ON sy.id = e.school_year_id
+		JOIN services s ON s.id = e.service_id
+		WHERE ${where}`;
+}
+
 // A child already eating that day ranks before the one added: see addedMealPriceCents.
 const addedMealPrice = preparedFor((db) =>
 	db.$client
 		.prepare(
-			`SELECT ${siblingPriceSql(
-				bandPriceSql('e.tariff_band_id', 'tb.meal_price_cents', '@date'),
-				'sy.sibling_discount_pct',
+			enrolmentPriceSql(
 				`1 + (SELECT count(DISTINCT o.consumer_id) FROM enrolments o
 				      JOIN services os ON os.id = o.service_id
 				      JOIN meals m ON m.consumer_id = o.consumer_id AND m.service_id = o.service_id AND m.date = @date AND m.cancelled_at IS NULL
 				      WHERE o.tenant_id = e.tenant_id AND o.applicant_fiscal_code = e.applicant_fiscal_code AND o.consumer_id <> e.consumer_id
-				        AND os.service_group_id = s.service_group_id)`
-			)}
-			FROM enrolments e
-			JOIN tariff_bands tb ON tb.id = e.tariff_band_id
-			JOIN school_years sy ON sy.id = e.school_year_id
-			JOIN services s ON s.id = e.service_id
-			WHERE e.id = @enrolment AND e.tenant_id = @tenant`
+				        AND os.service_group_id = s.service_group_id)`,
+				'e.id = @enrolment AND e.tenant_id = @tenant'
+			)
 		)
 		.pluck()
 );
@@ -109,23 +117,16 @@ export function addedMealPriceCents(db: Db, tenantId: number, enrolmentId: numbe
 const usualMealPrice = preparedFor((db) =>
 	db.$client
 		.prepare(
-			`SELECT ${siblingPriceSql(
-				bandPriceSql('e.tariff_band_id', 'tb.meal_price_cents', '@date'),
-				'sy.sibling_discount_pct',
+			enrolmentPriceSql(
 				`1 + (SELECT count(DISTINCT o.consumer_id) FROM enrolments o
 				      JOIN services os ON os.id = o.service_id
 				      JOIN consumers oc ON oc.id = o.consumer_id
 				      WHERE o.tenant_id = e.tenant_id AND o.applicant_fiscal_code = e.applicant_fiscal_code AND o.status = 'attiva'
 				        AND os.service_group_id = s.service_group_id
-				        AND (oc.birth_date IS NULL, coalesce(oc.birth_date, ''), oc.id) < (c.birth_date IS NULL, coalesce(c.birth_date, ''), c.id))`
-			)}
-			FROM enrolments e
-			JOIN consumers c ON c.id = e.consumer_id
-			JOIN tariff_bands tb ON tb.id = e.tariff_band_id
-			JOIN school_years sy ON sy.id = e.school_year_id
-			JOIN services s ON s.id = e.service_id
-			WHERE e.tenant_id = @tenant AND e.consumer_id = @consumer AND s.service_group_id = @group AND e.status = 'attiva'
-			ORDER BY e.from_date DESC LIMIT 1`
+				        AND (oc.birth_date IS NULL, coalesce(oc.birth_date, ''), oc.id) < (c.birth_date IS NULL, coalesce(c.birth_date, ''), c.id))`,
+				`e.tenant_id = @tenant AND e.consumer_id = @consumer AND s.service_group_id = @group AND e.status = 'attiva'
+				ORDER BY e.from_date DESC LIMIT 1`
+			)
 		)
 		.pluck()
 );
