@@ -45,12 +45,13 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; mailer
 	}
 	const devIssuer = devProvider?.issuer ?? process.env.OIDC_DEV_ISSUER ?? 'http://localhost:3001';
 
+	const mailer = opts.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, mailDir: config.mailDir });
 	return {
 		config,
 		db,
 		clock,
 		groupCommit: createGroupCommit(db),
-		mailer: opts.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, mailDir: config.mailDir }),
+		mailer,
 		relyingPartyFor(tenant) {
 			if (tenant.oidcIssuer) {
 				return { issuer: tenant.oidcIssuer, clientId: tenant.oidcClientId ?? '', clientSecret: tenant.oidcClientSecret ?? '', redirectUri };
@@ -59,6 +60,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; mailer
 		},
 		async close() {
 			await devProvider?.close();
+			mailer.close?.();
 			db.$client.close();
 		}
 	};

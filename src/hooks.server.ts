@@ -12,7 +12,8 @@ import { startDayCloseScheduler } from '$server/jobs/day-close-scheduler';
 import { startBackupScheduler } from '$server/jobs/backup-scheduler';
 import { pagopaJobOptions, startPagopaJobs } from '$server/payments/pagopa/jobs';
 import { onCredited } from '$server/payments/events';
-import { sendCreditNotices } from '$server/payments/alerts';
+import { queueCreditNotices } from '$server/payments/alerts';
+import { startMailOutbox } from '$server/mail/outbox';
 
 let rt: Runtime;
 
@@ -34,7 +35,8 @@ export const init: ServerInit = async () => {
 	const stopScheduler = config.dayClose ? startDayCloseScheduler(rt) : () => {};
 	const stopBackups = config.backup ? startBackupScheduler(rt, config.backup) : () => {};
 	const stopPagopaJobs = startPagopaJobs(rt, pagopaJobOptions(env, rt.config.origin));
-	const stopCreditNotices = onCredited((paymentId) => sendCreditNotices({ ...rt, origin: rt.config.origin }, paymentId));
+	const stopCreditNotices = onCredited((paymentId) => queueCreditNotices({ ...rt, origin: rt.config.origin }, paymentId));
+	const stopMailOutbox = startMailOutbox(rt);
 	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 		process.once(signal, () => log.info({ signal }, 'stopping: no new connections, finishing the requests in flight'));
 	}
@@ -45,11 +47,14 @@ export const init: ServerInit = async () => {
 		stopBackups();
 		stopPagopaJobs();
 		stopCreditNotices();
-		void rt.close().then(() => {
-			log.info({ reason }, 'shut down: requests answered, database closed');
-			// Nothing should be left to keep the process up; if something is (a mail socket), it must not hold the unit's stop.
-			setTimeout(() => process.exit(0), 2_000).unref();
-		});
+		// The e-mails in flight are recorded as sent before the database closes; the rest wait in the outbox.
+		void stopMailOutbox()
+			.then(() => rt.close())
+			.then(() => {
+				log.info({ reason }, 'shut down: requests answered, database closed');
+				// Nothing should be left to keep the process up; if something is (a mail socket), it must not hold the unit's stop.
+				setTimeout(() => process.exit(0), 2_000).unref();
+			});
 	});
 };
 

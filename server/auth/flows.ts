@@ -45,7 +45,7 @@ function limit(rt: Runtime, checks: [string, RateRule][]): Limited | null {
  * an error page, and a known address must not answer slower than an unknown one.
  */
 function sendInBackground(rt: Runtime, message: MailMessage): void {
-	rt.mailer.send(message).catch((error) => logLine(`[mail] invio a ${message.to} non riuscito`, error));
+	rt.mailer.send(message).catch((error) => logLine(`[mail] invio non riuscito: «${message.subject}»`, error));
 }
 
 const loginUrl = (rt: Runtime, tenant: Tenant, path = '') => `${rt.config.origin}/login/${tenant.slug}${path}`;

@@ -893,3 +893,35 @@ export const simReceiptOutbox = sqliteTable(
 	},
 	(t) => [uniqueIndex('sim_receipt_outbox_copy').on(t.receiptId, t.copy), index('sim_receipt_outbox_due').on(t.deliveredAt, t.nextAttemptAt)]
 );
+
+/**
+ * E-mails that tell a family about a change (a low balance, a credit, a sollecito), written in the
+ * change's own transaction and sent afterwards by the outbox (server/mail/outbox.ts), a few at a
+ * time: a day close that alerts 2,000 families must not open 2,000 SMTP connections at once, and a
+ * crash after the commit must not lose the e-mail. One-time links (sign-up, password reset) are
+ * never written here: they are sent at once and their text is kept nowhere.
+ */
+export const mailOutbox = sqliteTable(
+	'mail_outbox',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		tenantId: integer('tenant_id').references(() => tenants.id),
+		kind: text('kind', { enum: ['saldo_basso', 'ricarica', 'sollecito'] }).notNull(),
+		recipient: text('recipient').notNull(),
+		subject: text('subject').notNull(),
+		body: text('body').notNull(),
+		createdAt: createdAt(),
+		attempts: integer('attempts').notNull().default(0),
+		nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+		sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+		/** set when the outbox gives up after its last attempt; the operator sees it in the log */
+		failedAt: integer('failed_at', { mode: 'timestamp_ms' }),
+		lastError: text('last_error')
+	},
+	(t) => [
+		index('mail_outbox_due')
+			.on(t.nextAttemptAt)
+			.where(sql`sent_at IS NULL AND failed_at IS NULL`),
+		index('mail_outbox_done').on(t.sentAt)
+	]
+);

@@ -4,14 +4,14 @@ import type { Db } from '../db/client.js';
 import { auditLog, enrolments, reminders, services, tenants } from '../db/schema.js';
 import type { TenantScope } from '../db/tenant-scope.js';
 import { recordAudit } from '../audit/log.js';
-import type { Mailer, MailMessage } from '../mail/mailer.js';
+import type { MailMessage } from '../mail/mailer.js';
+import { enqueueMail } from '../mail/outbox.js';
 import { guardiansOf } from '../payments/alerts.js';
 import type { Tenant } from '../tenants/tenants.js';
 import { formatDateIt } from '../../src/lib/shared/dates.js';
 import { formatCents } from '../../src/lib/shared/money.js';
 import { DEFAULT_REMINDER_TEMPLATE, renderTemplate, type ReminderValues } from '../../src/lib/shared/reminder-template.js';
 import { findDebtors, sortDebtors, type Debtor, type DebtorFilter } from './list.js';
-import { logLine } from '../log.js';
 
 export interface ReminderActor {
 	userId: string;
@@ -129,7 +129,7 @@ export function previewReminders(db: Db, scope: TenantScope, tenant: Tenant, ori
 }
 
 export type SendOutcome =
-	| (ReminderReport & { status: 'sent'; messages: MailMessage[] })
+	| (ReminderReport & { status: 'sent' })
 	| { status: 'duplicate'; at: Date }
 	/** not one e-mail to send: nothing is logged */
 	| { status: 'nothing'; lines: ReminderLine[] };
@@ -137,8 +137,8 @@ export type SendOutcome =
 const DAY_MS = 86_400_000;
 
 /**
- * Logs one `reminders` row per guardian address and an audit entry, in one transaction, and returns
- * the e-mails to send after the commit. The same requestId within a day sends nothing again; a
+ * Logs one `reminders` row per guardian address and an audit entry and queues the e-mails in the
+ * outbox, in one transaction: the log never says sent what is not on its way. The same requestId within a day sends nothing again; a
  * selection with no address to write to (another Comune's rows among them) logs nothing.
  */
 export function sendReminders(
@@ -164,6 +164,7 @@ export function sendReminders(
 					.values({ tenantId: scope.tenantId, consumerId: debtor.consumerId, serviceGroupId: debtor.serviceGroupId, guardianUserId, email: message.to, balanceCents: debtor.balanceCents, daysInDebt: debtor.daysInDebt, sentBy: actor.userId, sentAt: now })
 					.run();
 			}
+			enqueueMail(db, clock, 'sollecito', scope.tenantId, messages.map((m) => m.message));
 		}
 		const r = report(planned, lines);
 		recordAudit(tx, clock, {
@@ -175,7 +176,7 @@ export function sendReminders(
 			details: { emails: r.emails, skipped: r.skipped, accounts: lines.map((l) => ({ accountId: l.accountId, name: l.name, debtCents: l.debtCents, emails: l.emails.length })) },
 			ip: actor.ip
 		});
-		return { ...r, status: 'sent' as const, messages: planned.flatMap((p) => p.messages.map((m) => m.message)) };
+		return { ...r, status: 'sent' as const };
 	});
 }
 
@@ -187,16 +188,4 @@ export function setReminderTemplate(db: Db, clock: Clock, scope: TenantScope, ac
 		recordAudit(tx, clock, { tenantId: scope.tenantId, actorUserId: actor.userId, action: 'debtors.reminder_template', entity: 'tenant', entityId: scope.tenantId, details: { from: before, to: template }, ip: actor.ip });
 	});
 	return { template: template || DEFAULT_REMINDER_TEMPLATE, isDefault: !template };
-}
-
-/**
- * One after the other, in the background: a Comune's whole list at once would open as many SMTP
- * connections. The rows are logged already; a failed e-mail is only reported in the log.
- */
-export function deliverReminders(mailer: Mailer, messages: MailMessage[]): void {
-	void (async () => {
-		for (const message of messages) {
-			await mailer.send(message).catch((error) => logLine(`[sollecito] invio a ${message.to} non riuscito`, error));
-		}
-	})();
 }

@@ -6,6 +6,7 @@ import { tenants } from '../db/schema.js';
 import { isValidIsoDate } from '../calendar/dates.js';
 import { closeDay, closeDueDays, type CloseResult } from '../meals/day-close.js';
 import { cutoffInstant } from '../meals/cutoff.js';
+import { reviewAlertsAfterClose } from '../payments/alerts.js';
 
 /*
  * npm run day-close -- --tenant mazze --date 2025-11-03
@@ -24,7 +25,8 @@ if ((!slug && !args.includes('--all')) || (date !== undefined && !isValidIsoDate
 	console.error('Uso: npm run day-close -- (--tenant <slug> | --all) [--date AAAA-MM-GG]');
 	process.exit(2);
 }
-const db = openDb(loadConfig(process.env).databasePath);
+const config = loadConfig(process.env);
+const db = openDb(config.databasePath);
 const chosen = slug ? db.select().from(tenants).where(eq(tenants.slug, slug)).all() : db.select().from(tenants).all();
 if (chosen.length === 0) {
 	console.error(`Comune «${slug}» non trovato.`);
@@ -38,7 +40,13 @@ for (const tenant of chosen) {
 	}
 	const results: CloseResult[] = date ? [closeDay(db, systemClock, tenant, date)] : closeDueDays(db, systemClock, tenant);
 	for (const r of results) {
-		console.log(r.status === 'closed' ? `${tenant.slug} ${r.date}: chiusa, ${r.meals} pasti, ${r.totalCents} centesimi` : `${tenant.slug} ${r.date}: già chiusa`);
+		if (r.status !== 'closed') {
+			console.log(`${tenant.slug} ${r.date}: già chiusa`);
+			continue;
+		}
+		// Queued, not sent: the running server's outbox sends them, as after its own closes.
+		const alerts = await reviewAlertsAfterClose({ db, clock: systemClock, origin: config.origin }, r.transactionId);
+		console.log(`${tenant.slug} ${r.date}: chiusa, ${r.meals} pasti, ${r.totalCents} centesimi, ${alerts} avvisi di saldo basso in coda`);
 	}
 }
 db.$client.close();

@@ -1,8 +1,7 @@
 import type { Runtime } from '../runtime.js';
 import { tenants } from '../db/schema.js';
 import { closeDueDays } from '../meals/day-close.js';
-import { prepaidAccountsOf, reviewBalanceAlerts } from '../payments/alerts.js';
-import { sendAll } from '../mail/send-all.js';
+import { reviewAlertsAfterClose } from '../payments/alerts.js';
 import { logLine } from '../log.js';
 
 /**
@@ -17,9 +16,8 @@ export function startDayCloseScheduler(rt: Runtime, everyMs = 5_000, log: (line:
 				for (const r of await rt.groupCommit(() => closeDueDays(rt.db, rt.clock, tenant))) {
 					if (r.status !== 'closed') continue;
 					log(`[chiusura] ${tenant.name} ${r.date}: ${r.meals} pasti, ${(r.totalCents / 100).toFixed(2)} €`);
-					// After the commit: a failed e-mail must not reopen a closed day.
-					const debited = prepaidAccountsOf(rt.db, r.transactionId);
-					sendAll(rt.mailer, reviewBalanceAlerts(rt.db, rt.clock, rt.config.origin, debited), '[saldo basso]');
+					// After the commit, in slices: the alerts of 2,000 pupils must not hold the kitchen's counts or the marks.
+					await reviewAlertsAfterClose({ ...rt, origin: rt.config.origin }, r.transactionId);
 				}
 			} catch (error) {
 				log(`[chiusura] ${tenant.name}: non riuscita, riprovo al prossimo giro`, error);

@@ -13,6 +13,8 @@ export interface MailMessage {
 
 export interface Mailer {
 	send(message: MailMessage): Promise<void>;
+	/** lets go of pooled connections at shutdown */
+	close?(): void;
 }
 
 /**
@@ -21,11 +23,13 @@ export interface Mailer {
  */
 export function createMailer(opts: { smtpUrl: string | null; from: string; mailDir: string }): Mailer {
 	if (opts.smtpUrl) {
-		const transport = nodemailer.createTransport(opts.smtpUrl);
+		// A few connections kept open and reused: the outbox sends hundreds of alerts after a day close.
+		const transport = nodemailer.createTransport({ url: opts.smtpUrl, pool: true, maxConnections: 4 });
 		return {
 			async send(message) {
 				await transport.sendMail({ from: opts.from, ...message });
-			}
+			},
+			close: () => transport.close()
 		};
 	}
 	const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });

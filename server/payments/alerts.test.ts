@@ -24,7 +24,14 @@ const move = (cents: number) => {
 		postings: [{ accountId: account, amountCents: cents, valueDate: '2026-11-02', description: 'prova' }, { accountId: equity, amountCents: -cents, valueDate: '2026-11-02', description: 'prova' }]
 	});
 };
-const review = () => reviewBalanceAlerts(db, clock, 'https://mensa.example', [account]);
+/** The e-mails a review put in the outbox. */
+const review = () => {
+	const before = rows(db, 'SELECT coalesce(max(id), 0) AS id FROM mail_outbox')[0].id;
+	const queued = reviewBalanceAlerts(db, clock, 'https://mensa.example', [account]);
+	const mails = rows(db, `SELECT recipient AS "to", subject, body AS text, kind FROM mail_outbox WHERE id > ? ORDER BY id`, before);
+	expect(mails).toHaveLength(queued);
+	return mails as { to: string; subject: string; text: string; kind: string }[];
+};
 
 beforeEach(async () => {
 	db = await seededDb();
@@ -49,7 +56,7 @@ describe('balance alerts', () => {
 		move(-8 * price); // 2 meals left: below the default 3
 		const low = review();
 		expect(low).toHaveLength(1);
-		expect(low[0]).toMatchObject({ to: f.maria.email, subject: expect.stringMatching(/Saldo Refezione di Luca sta per finire/) });
+		expect(low[0]).toMatchObject({ kind: 'saldo_basso', to: f.maria.email, subject: expect.stringMatching(/Saldo Refezione di Luca sta per finire/) });
 		expect(low[0].text).toContain('https://mensa.example/ricarica?consumer=');
 		move(-price); // still low: no second e-mail
 		expect(review()).toEqual([]);

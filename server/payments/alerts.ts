@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { preparedFor } from '../db/prepared.js';
-import type { Mailer, MailMessage } from '../mail/mailer.js';
-import { sendAll } from '../mail/send-all.js';
+import type { MailMessage } from '../mail/mailer.js';
+import { enqueueMail } from '../mail/outbox.js';
 import { defaultNotificationPrefs, NotificationPrefs } from '../../src/lib/shared/schemas.js';
 import { formatCents } from '../../src/lib/shared/money.js';
 import { creditedMessage, lowBalanceMessage } from './alert-messages.js';
@@ -71,11 +71,12 @@ const saveLevel = preparedFor((db) =>
 /**
  * Compares each account's balance with each guardian's threshold and remembers the level told:
  * an e-mail goes out when the level gets worse (ok → low → negative), once per crossing, not at
- * every meal; a top-up back above the threshold re-arms it. Returns the e-mails to send after commit.
+ * every meal; a top-up back above the threshold re-arms it. The e-mails join the outbox in the same
+ * transaction as the levels: a crash cannot leave a level told that no e-mail tells. Returns how many.
  */
-export function reviewBalanceAlerts(db: Db, clock: Clock, origin: string, accountIds: Iterable<number>): MailMessage[] {
+export function reviewBalanceAlerts(db: Db, clock: Clock, origin: string, accountIds: Iterable<number>): number {
 	const at = clock.now().getTime();
-	const mails: MailMessage[] = [];
+	let queued = 0;
 	db.transaction(() => {
 		for (const accountId of accountIds) {
 			const account = accountStatement(db).get({ account: accountId }) as AccountRow | undefined;
@@ -90,12 +91,31 @@ export function reviewBalanceAlerts(db: Db, clock: Clock, origin: string, accoun
 				if (level === before) continue;
 				saveLevel(db).run({ account: accountId, user: guardian.id, level, at });
 				if (severity[level] > severity[before] && guardian.prefs.lowBalanceEmail) {
-					mails.push(lowBalanceMessage({ name: account.tenantName }, guardian, { child: account.childName, group: account.groupName, balance: formatCents(account.balance), negative: level === 'negative', link: `${origin}/ricarica?consumer=${account.consumerId}` }));
+					queued++;
+					enqueueMail(db, clock, 'saldo_basso', account.tenantId, [lowBalanceMessage({ name: account.tenantName }, guardian, { child: account.childName, group: account.groupName, balance: formatCents(account.balance), negative: level === 'negative', link: `${origin}/ricarica?consumer=${account.consumerId}` })]);
 				}
 			}
 		}
 	});
-	return mails;
+	return queued;
+}
+
+/** Accounts reviewed per transaction after a day close: each slice is a few milliseconds, requests run between them. */
+const REVIEW_SLICE = 200;
+
+/**
+ * After a day close: every debited account's alert level reviewed, a slice at a time, so that a
+ * close debiting 2,000 pupils does not hold the event loop for the whole review. Returns the
+ * e-mails queued.
+ */
+export async function reviewAlertsAfterClose(deps: { db: Db; clock: Clock; origin: string }, closeTransactionId: number): Promise<number> {
+	const accounts = prepaidAccountsOf(deps.db, closeTransactionId);
+	let queued = 0;
+	for (let i = 0; i < accounts.length; i += REVIEW_SLICE) {
+		if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+		queued += reviewBalanceAlerts(deps.db, deps.clock, deps.origin, accounts.slice(i, i + REVIEW_SLICE));
+	}
+	return queued;
 }
 
 /** The prepaid accounts a ledger transaction touched: a day close's debits, a top-up's credits. */
@@ -129,9 +149,14 @@ export function creditedMessages(db: Db, origin: string, paymentId: number): Mai
 	return [...byGuardian.values()].map((e) => creditedMessage({ name: e.tenantName }, e.guardian, e.lines, `${origin}/home`));
 }
 
-/** After every credit: "ricarica accreditata" to the guardians, and the accounts' alert levels re-armed. */
-export function sendCreditNotices(deps: { db: Db; clock: Clock; mailer: Mailer; origin: string }, paymentId: number): void {
-	const credited = deps.db.$client.prepare('SELECT transaction_id FROM payments WHERE id = ?').pluck().get(paymentId) as number | null;
-	const rearmed = credited === null ? [] : reviewBalanceAlerts(deps.db, deps.clock, deps.origin, prepaidAccountsOf(deps.db, credited));
-	sendAll(deps.mailer, [...creditedMessages(deps.db, deps.origin, paymentId), ...rearmed], '[ricarica]');
+/** After every credit: "ricarica accreditata" to the guardians queued, and the accounts' alert levels re-armed. */
+export function queueCreditNotices(deps: { db: Db; clock: Clock; origin: string }, paymentId: number): void {
+	deps.db.transaction(() => {
+		const payment = deps.db.$client.prepare('SELECT tenant_id AS tenantId, transaction_id AS credited FROM payments WHERE id = ?').get(paymentId) as
+			| { tenantId: number; credited: number | null }
+			| undefined;
+		if (!payment) return;
+		enqueueMail(deps.db, deps.clock, 'ricarica', payment.tenantId, creditedMessages(deps.db, deps.origin, paymentId));
+		if (payment.credited !== null) reviewBalanceAlerts(deps.db, deps.clock, deps.origin, prepaidAccountsOf(deps.db, payment.credited));
+	});
 }

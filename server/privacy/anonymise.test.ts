@@ -6,6 +6,7 @@ import { checkLedger } from '../ledger/accounts.js';
 import { refundBalance } from '../payments/office/adjustments.js';
 import { seedDemoHistory } from '../seed/demo-history.js';
 import { fixtureOf, NOV_2026, rows, seededDb } from '../meals/test-fixture.js';
+import { enqueueMail } from '../mail/outbox.js';
 import { anonymiseFamily } from './anonymise.js';
 import { anonymisableFrom } from './family.js';
 
@@ -38,7 +39,9 @@ const anonymise = (f: Awaited<ReturnType<typeof family>>, consumerId = f.luca.id
 describe('anonymiseFamily', () => {
 	it('replaces the names, codes, contacts and diets of the children and the guardian, and closes her access', async () => {
 		const f = await family();
+		enqueueMail(f.db, clock, 'saldo_basso', f.scope.tenantId, [{ to: 'Maria.Rossi@example.com', subject: 'Saldo di Luca', text: 'Luca Rossi' }, { to: 'altro@example.com', subject: 'Saldo di Anna', text: 'Anna' }]);
 		expect(anonymise(f)).toEqual({ status: 'anonymised', consumers: 2, guardians: 1 });
+		expect(rows(f.db, 'SELECT recipient FROM mail_outbox')).toEqual([{ recipient: 'altro@example.com' }]);
 		expect(rows(f.db, 'SELECT given_name, family_name, codice_fiscale, birth_date, diet_label FROM consumers WHERE id IN (?, ?) ORDER BY id', f.luca.id, f.sofia.id)).toEqual([
 			{ given_name: 'Anonimo', family_name: String(f.luca.id), codice_fiscale: `ANONIMO-${f.luca.id}`, birth_date: null, diet_label: null },
 			{ given_name: 'Anonimo', family_name: String(f.sofia.id), codice_fiscale: `ANONIMO-${f.sofia.id}`, birth_date: null, diet_label: null }

@@ -4,7 +4,7 @@
  * ledger is append-only (triggers) and is an accounting record: its rows are not touched, so every
  * balance and sum stays exactly what it was. What stays behind, and why, is in README "Privacy".
  */
-import { and, eq, inArray, ne, or } from 'drizzle-orm';
+import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import {
@@ -14,6 +14,7 @@ import {
 	enrolments,
 	guardianLinks,
 	ledgerAccounts,
+	mailOutbox,
 	markEvents,
 	meals,
 	memberships,
@@ -70,6 +71,18 @@ function refusalOf(db: Reader, scope: TenantScope, today: string, family: Family
 	return null;
 }
 
+/** E-mails to the family still kept by the outbox carry its names and balances: gone with them. */
+function forgetQueuedMail(tx: Pick<Db, 'select' | 'delete'>, scope: TenantScope, guardians: string[], ids: number[]): void {
+	const addresses = [
+		...tx.select({ a: users.email, b: users.contactEmail }).from(users).where(inArray(users.id, guardians)).all().flatMap((u) => [u.a, u.b]),
+		...tx.select({ a: enrolments.applicantEmail }).from(enrolments).where(scope.where(enrolments, inArray(enrolments.consumerId, ids))).all().map((e) => e.a)
+	].filter((a): a is string => !!a);
+	if (addresses.length === 0) return;
+	tx.delete(mailOutbox)
+		.where(and(eq(mailOutbox.tenantId, scope.tenantId), inArray(sql`lower(${mailOutbox.recipient})`, addresses.map((a) => a.toLowerCase()))))
+		.run();
+}
+
 export function anonymiseFamily(db: Db, clock: Clock, scope: TenantScope, timeZone: string, actor: { userId: string; ip: string }, consumerId: number): AnonymiseOutcome {
 	return db.transaction((tx) => {
 		const family = familyOf(tx, scope, consumerId);
@@ -77,6 +90,7 @@ export function anonymiseFamily(db: Db, clock: Clock, scope: TenantScope, timeZo
 		const refusal = refusalOf(tx, scope, zonedDate(clock.now(), timeZone), family);
 		if (refusal) return refusal;
 		const { consumerIds: ids, guardianIds: guardians } = family;
+		forgetQueuedMail(tx, scope, guardians, ids);
 		for (const id of ids) {
 			tx.update(consumers).set({ givenName: ANONYMOUS, familyName: String(id), codiceFiscale: `ANONIMO-${id}`, birthDate: null, dietLabel: null }).where(scope.where(consumers, eq(consumers.id, id))).run();
 		}

@@ -4,7 +4,7 @@ import { DEFAULT_REMINDER_TEMPLATE, reminderPlaceholders } from '../../../src/li
 import { NoInput } from '../../../src/lib/shared/schemas.js';
 import { zonedDate } from '../../calendar/zoned-time.js';
 import { listDebtors, schoolsOf } from '../../debtors/list.js';
-import { deliverReminders, previewReminders, sendReminders, setReminderTemplate, templateOf } from '../../debtors/reminders.js';
+import { previewReminders, sendReminders, setReminderTemplate, templateOf } from '../../debtors/reminders.js';
 import { findTenantById } from '../../tenants/tenants.js';
 import { procedureFor, router, type AuthedContext } from '../init.js';
 import { Refusal } from '../outcomes.js';
@@ -53,9 +53,7 @@ export const officeDebtorsRouter = router({
 			const message = 'Nessun sollecito inviato: nessuno degli alunni scelti ha un saldo negativo e un genitore con un indirizzo e-mail.';
 			throw new TRPCError({ code: 'BAD_REQUEST', message, cause: new Refusal(message, 'NOTHING_TO_SEND') });
 		}
-		const { messages, ...report } = r;
-		// After the commit, in the background: the answer does not wait for the mail server.
-		deliverReminders(ctx.rt.mailer, messages);
-		return report;
+		// Queued with the log: the outbox sends them, the answer does not wait for the mail server.
+		return r;
 	})
 });
