@@ -35,18 +35,31 @@ export function syncToDisk(path: string): void {
 
 /**
  * A consistent copy of a live database through SQLite's online backup API, while others keep writing.
- * All pages are copied in one step, that is inside one read transaction: in WAL mode writers go on
- * meanwhile, and a write by another process cannot make the copy start over (as it would between
- * steps). The copy is written next to `dest` and renamed only once complete and synced, so a file
- * with the backup's name is never half-written, and it is left in rollback-journal mode: a single
- * self-contained file that can be read, copied or moved with no -wal beside it.
+ * By default all pages are copied in one step, that is inside one read transaction: in WAL mode
+ * writers go on meanwhile, and a write by another process cannot make the copy start over (as it
+ * would between steps). `pagesPerStep` copies a slice at a time and lets the event loop run between
+ * slices: for the server's own connection only, whose writes SQLite mirrors into the copy as it goes.
  */
-export async function writeBackup(source: Database.Database, dest: string): Promise<void> {
-	const partial = `${dest}.partial`;
-	mkdirSync(dirname(dest), { recursive: true });
+export async function copyDatabase(source: Database.Database, partial: string, opts: { pagesPerStep?: number } = {}): Promise<void> {
+	mkdirSync(dirname(partial), { recursive: true });
 	rmSync(partial, { force: true });
 	try {
-		await source.backup(partial, { progress: () => 0x7fffffff });
+		await source.backup(partial, { progress: () => opts.pagesPerStep ?? 0x7fffffff });
+	} catch (error) {
+		rmSync(partial, { force: true });
+		throw error;
+	}
+}
+
+export const partialOf = (dest: string) => `${dest}.partial`;
+
+/**
+ * The copy made a backup: left in rollback-journal mode (a single self-contained file that can be
+ * read, copied or moved with no -wal beside it), synced, and only then renamed to `dest`, so a file
+ * with the backup's name is never half-written.
+ */
+export function sealBackup(partial: string, dest: string): void {
+	try {
 		const copy = new Database(partial, { fileMustExist: true });
 		try {
 			copy.pragma('journal_mode = DELETE');
@@ -60,6 +73,12 @@ export async function writeBackup(source: Database.Database, dest: string): Prom
 		rmSync(partial, { force: true });
 		throw error;
 	}
+}
+
+/** `npm run backup`: the copy in one step, then sealed. */
+export async function writeBackup(source: Database.Database, dest: string): Promise<void> {
+	await copyDatabase(source, partialOf(dest));
+	sealBackup(partialOf(dest), dest);
 }
 
 const when = (ms: unknown) => (typeof ms === 'number' ? new Date(ms) : null);
