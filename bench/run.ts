@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { machineInfo, printFigure, type Figure } from './common.js';
 
-const benches = ['day-close', 'marks-http', 'receipts', 'statement', 'pwa', 'durability', 'soak'];
+const benches = ['day-close', 'marks-http', 'receipts', 'statement', 'pwa', 'durability', 'backup', 'soak'];
 const only = process.argv.slice(2);
 const start = Date.now();
 const m = machineInfo();

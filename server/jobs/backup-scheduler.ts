@@ -2,8 +2,8 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Runtime } from '../runtime.js';
 import { logLine } from '../log.js';
-import { copyDatabase, describeReport, partialOf } from '../ops/backup.js';
-import { sealAndInspectOffThread } from '../ops/backup-worker.js';
+import { describeReport } from '../ops/backup.js';
+import { backupOffThread } from '../ops/backup-worker.js';
 import { dueBackup, expiredBackups, nextBackupAt } from './backup-schedule.js';
 
 export interface BackupSettings {
@@ -12,14 +12,10 @@ export interface BackupSettings {
 	keep: number;
 }
 
-/** Pages copied per turn of the event loop: 4 MB, about 12 ms here. */
-const PAGES_PER_STEP = 1024;
-
 /**
  * Takes the day's backup of the running server's database once its hour has come, then drops the
- * oldest beyond the retention. The copy is made through the server's own connection a slice at a
- * time (SQLite mirrors the server's writes into it meanwhile), and sealed and checked on a worker
- * thread: requests are answered all along, even on a database of hundreds of MB.
+ * oldest beyond the retention. Copied and checked on a worker thread with a connection of its own:
+ * requests are answered all along, even on a database of hundreds of MB.
  */
 export function startBackupScheduler(rt: Runtime, settings: BackupSettings, everyMs = 60_000, log: (line: string, error?: unknown) => void = logLine): () => void {
 	let running = false;
@@ -30,9 +26,7 @@ export function startBackupScheduler(rt: Runtime, settings: BackupSettings, ever
 			mkdirSync(settings.dir, { recursive: true });
 			const name = dueBackup(rt.clock.now(), settings.hour, readdirSync(settings.dir));
 			if (!name) return;
-			const dest = join(settings.dir, name);
-			await copyDatabase(rt.db.$client, partialOf(dest), { pagesPerStep: PAGES_PER_STEP });
-			const report = await sealAndInspectOffThread(partialOf(dest), dest, resolve('drizzle'));
+			const report = await backupOffThread(rt.config.databasePath, join(settings.dir, name), resolve('drizzle'));
 			log(`[backup] ${report.problems.length ? 'scritto ma NON valido' : 'scritto e verificato'}: ${describeReport(report)}`);
 			for (const old of expiredBackups(readdirSync(settings.dir), settings.keep)) {
 				rmSync(join(settings.dir, old));

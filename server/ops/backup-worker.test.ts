@@ -2,31 +2,26 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seededDb } from '../meals/test-fixture.js';
-import { copyDatabase, partialOf } from './backup.js';
-import { sealAndInspectOffThread } from './backup-worker.js';
+import { openDb } from '../db/client.js';
+import { backupOffThread } from './backup-worker.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mensa-backup-worker-'));
 
-describe('the daily backup, sealed and checked on a worker thread', () => {
-	it('turns the copy into a checked backup and leaves no partial file', async () => {
-		const db = await seededDb();
+describe('the daily backup on a worker thread', () => {
+	it('copies and checks the database, and leaves no partial file', async () => {
+		const live = openDb(join(dir, 'mensa.db'));
+		live.$client.exec("CREATE TABLE note (text TEXT); INSERT INTO note VALUES ('scritta prima del backup')");
 		const dest = join(dir, 'mensa-2026-11-23.db');
-		await copyDatabase(db.$client, partialOf(dest), { pagesPerStep: 8 });
-		const report = await sealAndInspectOffThread(partialOf(dest), dest, resolve('drizzle'));
+		const report = await backupOffThread(join(dir, 'mensa.db'), dest, resolve('drizzle'));
 		expect(report).toMatchObject({ path: dest, problems: [] });
 		expect(report.tables).toBeGreaterThan(20);
-		expect([existsSync(dest), existsSync(partialOf(dest))]).toEqual([true, false]);
+		expect([existsSync(dest), existsSync(`${dest}.partial`)]).toEqual([true, false]);
+		expect(openDb(dest).$client.prepare('SELECT text FROM note').pluck().get()).toBe('scritta prima del backup');
 	});
 
-	it('reports a copy that is not a database instead of calling it a backup', async () => {
-		const dest = join(dir, 'broken.db');
-		writeFileSync(partialOf(dest), 'not a database');
-		const outcome = await sealAndInspectOffThread(partialOf(dest), dest, resolve('drizzle')).then(
-			(report) => report.problems.join(' '),
-			(error: Error) => error.message
-		);
-		expect(outcome).toMatch(/not a database|non leggibile/);
-		expect(existsSync(partialOf(dest))).toBe(false);
+	it('rejects with the reason when the database cannot be read', async () => {
+		writeFileSync(join(dir, 'broken.db'), 'not a database');
+		await expect(backupOffThread(join(dir, 'broken.db'), join(dir, 'out.db'), resolve('drizzle'))).rejects.toThrow(/not a database/);
+		expect(existsSync(join(dir, 'out.db.partial'))).toBe(false);
 	});
 });

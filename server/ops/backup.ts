@@ -35,31 +35,18 @@ export function syncToDisk(path: string): void {
 
 /**
  * A consistent copy of a live database through SQLite's online backup API, while others keep writing.
- * By default all pages are copied in one step, that is inside one read transaction: in WAL mode
- * writers go on meanwhile, and a write by another process cannot make the copy start over (as it
- * would between steps). `pagesPerStep` copies a slice at a time and lets the event loop run between
- * slices: for the server's own connection only, whose writes SQLite mirrors into the copy as it goes.
+ * All pages are copied in one step, that is inside one read transaction: in WAL mode writers go on
+ * meanwhile, and a write by another process cannot make the copy start over (as it would between
+ * steps). The copy is written next to `dest` and renamed only once complete and synced, so a file
+ * with the backup's name is never half-written, and it is left in rollback-journal mode: a single
+ * self-contained file that can be read, copied or moved with no -wal beside it.
  */
-export async function copyDatabase(source: Database.Database, partial: string, opts: { pagesPerStep?: number } = {}): Promise<void> {
-	mkdirSync(dirname(partial), { recursive: true });
+export async function writeBackup(source: Database.Database, dest: string): Promise<void> {
+	const partial = `${dest}.partial`;
+	mkdirSync(dirname(dest), { recursive: true });
 	rmSync(partial, { force: true });
 	try {
-		await source.backup(partial, { progress: () => opts.pagesPerStep ?? 0x7fffffff });
-	} catch (error) {
-		rmSync(partial, { force: true });
-		throw error;
-	}
-}
-
-export const partialOf = (dest: string) => `${dest}.partial`;
-
-/**
- * The copy made a backup: left in rollback-journal mode (a single self-contained file that can be
- * read, copied or moved with no -wal beside it), synced, and only then renamed to `dest`, so a file
- * with the backup's name is never half-written.
- */
-export function sealBackup(partial: string, dest: string): void {
-	try {
+		await source.backup(partial, { progress: () => 0x7fffffff });
 		const copy = new Database(partial, { fileMustExist: true });
 		try {
 			copy.pragma('journal_mode = DELETE');
@@ -73,12 +60,6 @@ export function sealBackup(partial: string, dest: string): void {
 		rmSync(partial, { force: true });
 		throw error;
 	}
-}
-
-/** `npm run backup`: the copy in one step, then sealed. */
-export async function writeBackup(source: Database.Database, dest: string): Promise<void> {
-	await copyDatabase(source, partialOf(dest));
-	sealBackup(partialOf(dest), dest);
 }
 
 const when = (ms: unknown) => (typeof ms === 'number' ? new Date(ms) : null);
@@ -120,6 +101,21 @@ export function inspectDatabase(path: string, migrationsFolder: string): Databas
 		sqlite?.close();
 	}
 	return report;
+}
+
+/**
+ * A backup of the database at `databasePath` written to `dest` through a connection of its own
+ * (the server's writers wait at most busy_timeout for the moment it needs), then checked as a
+ * restore would check it. `npm run backup` runs it in its process, the server on a worker thread.
+ */
+export async function backupAndCheck(databasePath: string, dest: string, migrationsFolder: string): Promise<DatabaseReport> {
+	const live = new Database(databasePath, { fileMustExist: true, timeout: 5_000 });
+	try {
+		await writeBackup(live, dest);
+	} finally {
+		live.close();
+	}
+	return inspectDatabase(dest, migrationsFolder);
 }
 
 const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} kB`);
