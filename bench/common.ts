@@ -77,3 +77,21 @@ export function writeResult(name: string, data: Record<string, unknown> & { figu
 }
 
 export const elapsed = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+/**
+ * The end of each HTTP bench: its figures and correctness line printed, its result written, and
+ * the server's last log lines when a check failed (exit code 1).
+ */
+export function reportRun(
+	name: string,
+	run: { heading: string; figures: Figure[]; checks: { ok: boolean }; correctness: string; serverLog: () => string; data: Record<string, unknown> }
+): void {
+	console.log(run.heading);
+	for (const f of run.figures) printFigure(f);
+	console.log(`  correctness: ${run.checks.ok ? 'OK' : 'FAILED'} (${run.correctness})`);
+	console.log(`  → ${writeResult(name, { ...run.data, checks: run.checks, figures: run.figures })}`);
+	if (!run.checks.ok) {
+		process.exitCode = 1;
+		console.log(run.serverLog().slice(-2000));
+	}
+}

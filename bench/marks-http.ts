@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateToken, hashToken } from '../server/auth/tokens.js';
-import { printFigure, writeResult, type Figure } from './common.js';
+import { reportRun, type Figure } from './common.js';
 import { cpuSeconds, ensureTestBuild, freePort, startBenchServer } from './server-process.js';
 
 const CONNECTIONS = 50;
@@ -309,20 +309,17 @@ async function main() {
 			ok: false
 		};
 		checks.ok = checks.allRecorded && rejected === 0 && errors === 0 && recorded.rows === recorded.applied.size;
-		console.log(`marks-http: ${CONNECTIONS} connections, ${DURATION_S} s per run (after ${WARMUP_S} s warm-up), ${GUARDIANS} guardians`);
-		for (const f of figures) printFigure(f);
-		console.log(`  correctness: ${checks.ok ? 'OK' : 'FAILED'} (${acknowledged.size} marks acknowledged as applied, all ${missing === 0 ? '' : 'but ' + missing + ' '}found among ${recorded.rows} mark_events rows (${recorded.applied.size} applied); ${rejected} refused; ${errors} HTTP errors)`);
-		const path = writeResult('marks-http', {
-			parameters: { connections: CONNECTIONS, durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, guardians: GUARDIANS, clock: MORNING, strikeDay: STRIKE_DAY, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'autocannon (same process as this script), pipelining 1', server: 'one node process (adapter-node), SQLite WAL' },
-			results,
+		reportRun('marks-http', {
+			heading: `marks-http: ${CONNECTIONS} connections, ${DURATION_S} s per run (after ${WARMUP_S} s warm-up), ${GUARDIANS} guardians`,
+			figures,
 			checks,
-			figures
+			correctness: `${acknowledged.size} marks acknowledged as applied, all ${missing === 0 ? '' : 'but ' + missing + ' '}found among ${recorded.rows} mark_events rows (${recorded.applied.size} applied); ${rejected} refused; ${errors} HTTP errors`,
+			serverLog,
+			data: {
+				parameters: { connections: CONNECTIONS, durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, guardians: GUARDIANS, clock: MORNING, strikeDay: STRIKE_DAY, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'autocannon (same process as this script), pipelining 1', server: 'one node process (adapter-node), SQLite WAL' },
+				results
+			}
 		});
-		console.log(`  → ${path}`);
-		if (!checks.ok) {
-			process.exitCode = 1;
-			console.log(serverLog().slice(-2000));
-		}
 	} finally {
 		for (const c of children) await stop(c);
 		rmSync(dataDir, { recursive: true, force: true });

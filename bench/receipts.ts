@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { openDb } from '../server/db/client.js';
 import { checkLedger } from '../server/ledger/accounts.js';
 import { noticeNumberFor } from '../server/payments/notice-number.js';
-import { printFigure, writeResult, type Figure } from './common.js';
+import { reportRun, type Figure } from './common.js';
 import { cpuSeconds, ensureTestBuild, startBenchServer } from './server-process.js';
 
 const CONNECTIONS = 50;
@@ -174,20 +174,17 @@ async function main() {
 			{ name: 'p99 latency, redeliveries', value: dupes.latency.p99, unit: 'ms' },
 			{ name: 'server CPU per receipt, redeliveries', value: dupes.serverCpuMsPerRequest, unit: 'ms' }
 		];
-		console.log(`receipts: ${CONNECTIONS} connections, ${DURATION_S} s per run (after ${WARMUP_S} s warm-up)`);
-		for (const f of figures) printFigure(f);
-		console.log(`  correctness: ${checks.ok ? 'OK' : 'FAILED'} (${recorded} receipts recorded, ${credited} credited, ${transactions} credit transactions, ${paid} payments paid, ${ledgerProblems} ledger problems, ${httpErrors} HTTP errors, ran out of payments ${ranOut} times)`);
-		const path = writeResult('receipts', {
-			parameters: { connections: CONNECTIONS, durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, payments: PAYMENTS, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'autocannon (same process as this script), pipelining 1', server: 'one node process (adapter-node), SQLite WAL' },
-			results: { fresh, dupes },
+		reportRun('receipts', {
+			heading: `receipts: ${CONNECTIONS} connections, ${DURATION_S} s per run (after ${WARMUP_S} s warm-up)`,
+			figures,
 			checks,
-			figures
+			correctness: `${recorded} receipts recorded, ${credited} credited, ${transactions} credit transactions, ${paid} payments paid, ${ledgerProblems} ledger problems, ${httpErrors} HTTP errors, ran out of payments ${ranOut} times`,
+			serverLog: server.log,
+			data: {
+				parameters: { connections: CONNECTIONS, durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, payments: PAYMENTS, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'autocannon (same process as this script), pipelining 1', server: 'one node process (adapter-node), SQLite WAL' },
+				results: { fresh, dupes }
+			}
 		});
-		console.log(`  → ${path}`);
-		if (!checks.ok) {
-			process.exitCode = 1;
-			console.log(server.log().slice(-2000));
-		}
 	} finally {
 		await server.stop();
 		rmSync(dataDir, { recursive: true, force: true });

@@ -20,7 +20,7 @@ import { zonedInstant } from '../server/calendar/zoned-time.js';
 import { openDb } from '../server/db/client.js';
 import { tenantScope } from '../server/db/tenant-scope.js';
 import { checkLedger } from '../server/ledger/accounts.js';
-import { printFigure, writeResult, type Figure } from './common.js';
+import { reportRun, type Figure } from './common.js';
 import { addFamilies, SEED_NOW, TARGET_MARKS_PER_S, TARGET_P99_MS, type Family } from './marks-http.js';
 import { addPayments, receiptOf } from './receipts.js';
 import { cpuSeconds, ensureTestBuild, startBenchServer } from './server-process.js';
@@ -233,23 +233,19 @@ async function main() {
 			{ name: 'server RSS at the end', value: samples.at(-1)!.rssMB, unit: 'MB' },
 			{ name: 'server RSS max growth after warm-up', value: maxGrowth, unit: '%', target: TARGET_RSS_GROWTH_PCT, better: 'lower' }
 		];
-		console.log(`soak: ${SECONDS} s (${WARMUP_S} s warm-up), ${CONNECTIONS} connections for marks, machine load ${samples.map((s) => s.load1).join(' ')}`);
-		for (const f of figures) printFigure(f);
-		console.log(`  correctness: ${checks.ok ? 'OK' : 'FAILED'} (${errors} HTTP errors, ${timeouts} timeouts, ${refusedMarks} marks refused, ${closedDays.length} days closed × ${tenants} Comuni = ${closes} closes, bench children per closed day ${mealsOrAbsent.join(' ')}, ${credited}/${recorded} receipts credited, ${ledgerProblems} ledger problems)`);
-		console.log(`  server log: ${serverEvents.closes.length} close/low-balance lines, ${serverEvents.mailsSaved} e-mails saved; slowest answers ${serverEvents.slowestAnswers.join(', ')}`);
-		const path = writeResult('soak', {
-			parameters: { seconds: SECONDS, warmupSeconds: WARMUP_S, marksPerSecondOffered: MARKS_PER_S, marksPerRequest: MARKS_PER_REQUEST, connections: CONNECTIONS, guardians: GUARDIANS, receiptsPerSecond: RECEIPTS_PER_S, schoolDaySeconds: DAY_S, firstDay: FIRST_DAY, rssSampleSeconds: SAMPLE_MS / 1000, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'autocannon (same process as this script), pipelining 1, overallRate', server: 'one node process (adapter-node), SQLite WAL, day-close and backup schedulers on' },
-			results: { warmup: warm, held, receipts: rcpt },
-			rssSamples: samples,
-			serverEvents,
+		reportRun('soak', {
+			heading: `soak: ${SECONDS} s (${WARMUP_S} s warm-up), ${CONNECTIONS} connections for marks, machine load ${samples.map((s) => s.load1).join(' ')}`,
+			figures,
 			checks,
-			figures
+			correctness: `${errors} HTTP errors, ${timeouts} timeouts, ${refusedMarks} marks refused, ${closedDays.length} days closed × ${tenants} Comuni = ${closes} closes, bench children per closed day ${mealsOrAbsent.join(' ')}, ${credited}/${recorded} receipts credited, ${ledgerProblems} ledger problems; server log: ${serverEvents.closes.length} close/low-balance lines, ${serverEvents.mailsSaved} e-mails saved; slowest answers ${serverEvents.slowestAnswers.join(', ')}`,
+			serverLog: server.log,
+			data: {
+				parameters: { seconds: SECONDS, warmupSeconds: WARMUP_S, marksPerSecondOffered: MARKS_PER_S, marksPerRequest: MARKS_PER_REQUEST, connections: CONNECTIONS, guardians: GUARDIANS, receiptsPerSecond: RECEIPTS_PER_S, schoolDaySeconds: DAY_S, firstDay: FIRST_DAY, rssSampleSeconds: SAMPLE_MS / 1000, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'autocannon (same process as this script), pipelining 1, overallRate', server: 'one node process (adapter-node), SQLite WAL, day-close and backup schedulers on' },
+				results: { warmup: warm, held, receipts: rcpt },
+				rssSamples: samples,
+				serverEvents
+			}
 		});
-		console.log(`  → ${path}`);
-		if (!checks.ok) {
-			process.exitCode = 1;
-			console.log(server.log().slice(-2000));
-		}
 	} finally {
 		await server.stop();
 		rmSync(dataDir, { recursive: true, force: true });
