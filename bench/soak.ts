@@ -195,9 +195,15 @@ async function main() {
 		const errors = [warm, held, rcpt].reduce((a, r) => a + r.non2xx + r.errors - r.timeouts, 0);
 		const refusedMarks = [...refused.values()].reduce((a, b) => a + b, 0);
 		const after = samples.filter((s) => s.s >= WARMUP_S);
-		const base = after[0].rssMB;
+		// A leak raises the floor; the daily backup's worker thread adds a spike of tens of MB for a
+		// few seconds and gives it back. Growth is therefore the median of the last minute against
+		// the first minute after warm-up; the peak is reported beside it.
+		const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+		const minuteOf = (from: number) => median(after.filter((s) => s.s >= from && s.s < from + 60).map((s) => s.rssMB));
+		const base = minuteOf(WARMUP_S);
 		const growth = (mb: number) => Number((((mb - base) / base) * 100).toFixed(1));
-		const maxGrowth = Math.max(...after.map((s) => growth(s.rssMB)));
+		const lastMinute = minuteOf(Math.max(WARMUP_S, SECONDS - 60));
+		const peakGrowth = Math.max(...after.map((s) => growth(s.rssMB)));
 		const checks = {
 			httpErrors: errors,
 			timeouts,
@@ -229,9 +235,10 @@ async function main() {
 			{ name: 'receipts/s (steady)', value: Number((rcpt.ok / rcpt.seconds).toFixed(1)), unit: 'rcpt/s' },
 			{ name: 'receipts p99 latency', value: rcpt.latency.p99, unit: 'ms' },
 			{ name: 'school days closed by the scheduler', value: closedDays.length, unit: 'days' },
-			{ name: 'server RSS after warm-up', value: base, unit: 'MB' },
-			{ name: 'server RSS at the end', value: samples.at(-1)!.rssMB, unit: 'MB' },
-			{ name: 'server RSS max growth after warm-up', value: maxGrowth, unit: '%', target: TARGET_RSS_GROWTH_PCT, better: 'lower' }
+			{ name: 'server RSS after warm-up (median of a minute)', value: base, unit: 'MB' },
+			{ name: 'server RSS in the last minute (median)', value: lastMinute, unit: 'MB' },
+			{ name: 'server RSS growth after warm-up', value: growth(lastMinute), unit: '%', target: TARGET_RSS_GROWTH_PCT, better: 'lower' },
+			{ name: 'server RSS peak over the first minute', value: peakGrowth, unit: '%' }
 		];
 		reportRun('soak', {
 			heading: `soak: ${SECONDS} s (${WARMUP_S} s warm-up), ${CONNECTIONS} connections for marks, machine load ${samples.map((s) => s.load1).join(' ')}`,
