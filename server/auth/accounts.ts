@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { emailTokens, memberships, passwordCredentials, users, type Role } from '../db/schema.js';
 import { checkPasswordStrength, hashPassword, verifyPassword, type PasswordProblem } from './password.js';
-import { invalidateUserSessions } from './session.js';
+import { invalidateOtherSessions, invalidateSession, invalidateUserSessions } from './session.js';
 import { generateToken, hashToken } from './tokens.js';
 
 export type User = typeof users.$inferSelect;
@@ -197,18 +197,32 @@ export async function resetPassword(db: Db, clock: Clock, token: string, passwor
 	return used;
 }
 
-export type ChangePasswordResult = { status: 'ok' } | { status: 'invalid' } | { status: 'weak_password'; problem: PasswordProblem };
+export type ChangePasswordResult = { status: 'ok'; otherSessionsEnded: number } | { status: 'invalid' } | { status: 'weak_password'; problem: PasswordProblem };
 
-/** Changing the password ends every session of the account; the caller opens a fresh one for this device. */
-export async function changePassword(db: Db, clock: Clock, user: User, current: string, next: string): Promise<ChangePasswordResult> {
+/**
+ * The new password and, in the same transaction, the end of the session that changed it (the
+ * caller opens a fresh one for this device) and, when asked, of every other session of the
+ * account: a password changed because it leaked is only half the cure while a thief stays signed
+ * in. Kept by choice for the parent who changes it on a schedule and does not want to sign in
+ * again on the family tablet.
+ */
+export async function changePassword(
+	db: Db,
+	clock: Clock,
+	user: User,
+	change: { current: string; next: string; sessionId: string; endOtherSessions: boolean }
+): Promise<ChangePasswordResult> {
 	const credential = db.select().from(passwordCredentials).where(eq(passwordCredentials.userId, user.id)).get();
-	if (!credential || !(await verifyPassword(credential.hash, current))) return { status: 'invalid' };
-	const problem = checkPasswordStrength(next, personalWords(user));
+	if (!credential || !(await verifyPassword(credential.hash, change.current))) return { status: 'invalid' };
+	const problem = checkPasswordStrength(change.next, personalWords(user));
 	if (problem) return { status: 'weak_password', problem };
-	const hash = await hashPassword(next);
-	db.update(passwordCredentials).set({ hash, updatedAt: clock.now() }).where(eq(passwordCredentials.userId, user.id)).run();
-	invalidateUserSessions(db, user.id);
-	return { status: 'ok' };
+	const hash = await hashPassword(change.next);
+	return db.transaction(() => {
+		db.update(passwordCredentials).set({ hash, updatedAt: clock.now() }).where(eq(passwordCredentials.userId, user.id)).run();
+		const otherSessionsEnded = change.endOtherSessions ? invalidateOtherSessions(db, user.id, change.sessionId) : 0;
+		invalidateSession(db, change.sessionId);
+		return { status: 'ok', otherSessionsEnded } as const;
+	});
 }
 
 export function hasPassword(db: Db, userId: string): boolean {

@@ -5,6 +5,7 @@ import type { MailMessage } from '../mail/mailer.js';
 import { recordAudit } from '../audit/log.js';
 import {
 	changePassword,
+	type ChangePasswordResult,
 	findUserByEmail,
 	issueVerifyToken,
 	loginWithPassword,
@@ -149,14 +150,20 @@ export async function startPasswordReset(rt: Runtime, ip: string, input: { tenan
 	return { status: 'sent' };
 }
 
-/** The session that changed the password carries on with the same standing (second factor included). */
-export async function changeOwnPassword(rt: Runtime, ip: string, user: User, input: { currentPassword: string; newPassword: string }, secondFactor: boolean): Promise<LoginOutcome | { status: 'weak_password'; problem: PasswordProblem }> {
+/** The session that changed the password carries on, renewed, with the same standing (second factor included). */
+export async function changeOwnPassword(
+	rt: Runtime,
+	ip: string,
+	user: User,
+	session: { id: string; secondFactor: boolean },
+	input: { currentPassword: string; newPassword: string; endOtherSessions: boolean }
+): Promise<Limited | Exclude<ChangePasswordResult, { status: 'ok' }> | (Extract<LoginOutcome, { status: 'ok' }> & { otherSessionsEnded: number })> {
 	const limited = limit(rt, [[`login:acct:${user.tenantId ?? 'platform'}:${user.email ?? user.id}`, rateRules.loginAccount]]);
 	if (limited) return limited;
-	const result = await changePassword(rt.db, rt.clock, user, input.currentPassword, input.newPassword);
+	const result = await changePassword(rt.db, rt.clock, user, { current: input.currentPassword, next: input.newPassword, sessionId: session.id, endOtherSessions: input.endOtherSessions });
 	if (result.status !== 'ok') return result;
-	recordAudit(rt.db, rt.clock, { tenantId: user.tenantId, actorUserId: user.id, action: 'user.password_change', entity: 'user', entityId: user.id, ip });
-	return { status: 'ok', ...openSession(rt, user, ip, 'password_change', { secondFactor }) };
+	recordAudit(rt.db, rt.clock, { tenantId: user.tenantId, actorUserId: user.id, action: 'user.password_change', entity: 'user', entityId: user.id, details: { otherSessionsEnded: result.otherSessionsEnded }, ip });
+	return { status: 'ok', otherSessionsEnded: result.otherSessionsEnded, ...openSession(rt, user, ip, 'password_change', { secondFactor: session.secondFactor }) };
 }
 
 export async function finishPasswordReset(rt: Runtime, ip: string, input: { token: string; password: string }) {

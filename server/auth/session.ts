@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import { preparedFor } from '../db/prepared.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
@@ -62,4 +62,9 @@ export function invalidateSession(db: Db, sessionId: string): void {
 
 export function invalidateUserSessions(db: Db, userId: string): void {
 	db.delete(sessions).where(eq(sessions.userId, userId)).run();
+}
+
+/** Ends every session of the account but `keep`; returns how many were ended. */
+export function invalidateOtherSessions(db: Db, userId: string, keep: string): number {
+	return db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.id, keep))).run().changes;
 }

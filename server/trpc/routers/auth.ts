@@ -65,11 +65,12 @@ export const authRouter = router({
 		return { loginPath: loginPathOf(ctx, ctx.auth.user.tenantId) };
 	}),
 	changePassword: anyUserProcedure.input(ChangePasswordInput).mutation(async ({ ctx, input }) => {
-		const outcome = await changeOwnPassword(ctx.rt, ctx.edge.ip, ctx.auth.user, input, ctx.auth.session.secondFactorAt !== null);
+		const session = { id: ctx.auth.session.id, secondFactor: ctx.auth.session.secondFactorAt !== null };
+		const outcome = await changeOwnPassword(ctx.rt, ctx.edge.ip, ctx.auth.user, session, input);
 		if (outcome.status !== 'ok') refuse(ctx.edge, outcome, 'La password attuale non è corretta.');
-		// Every other device is signed out; this one continues with a fresh session.
+		// This device continues with a fresh session; the others as the user chose.
 		ctx.edge.setSessionCookie(outcome.token, outcome.expiresAt);
-		return { status: 'changed' as const };
+		return { status: 'changed' as const, otherSessionsEnded: outcome.otherSessionsEnded };
 	}),
 	requestReset: publicProcedure.input(RequestResetInput).mutation(async ({ ctx, input }) => {
 		const outcome = await startPasswordReset(ctx.rt, ctx.edge.ip, input);

@@ -67,7 +67,12 @@ export const LoginInput = z.strictObject({
 	password
 });
 
-export const ChangePasswordInput = z.strictObject({ currentPassword: password, newPassword: password });
+export const ChangePasswordInput = z.strictObject({
+	currentPassword: password,
+	newPassword: password,
+	/** checked by default on the form: the safe choice when a password may have leaked */
+	endOtherSessions: z.boolean({ error: 'Altri dispositivi: scegli sì o no' }).default(true)
+});
 
 /** The 6 digits of the authenticator app, or a recovery code (abcd-efgh). */
 export const SecondFactorInput = z.strictObject({
