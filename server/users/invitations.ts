@@ -37,6 +37,35 @@ export interface Actor {
 
 export type InviteOutcome = { status: 'invited'; user: User; token: string } | { status: 'rejected'; message: string };
 
+/** A fresh one-time link for `userId`; an earlier link not yet used stops working. */
+function issueInviteLink(tx: Pick<Db, 'insert' | 'update'>, userId: string, now: Date): string {
+	tx.update(emailTokens).set({ usedAt: now }).where(and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, 'invite'), isNull(emailTokens.usedAt))).run();
+	const token = generateToken();
+	tx.insert(emailTokens).values({ id: hashToken(token), userId, purpose: 'invite', createdAt: now, expiresAt: new Date(now.getTime() + INVITE_LIFETIME_MS) }).run();
+	return token;
+}
+
+/**
+ * A platform admin (no Comune) with an invitation link, for `npm run create-admin` on a new
+ * install: the first admin cannot be invited by another. Run again for the same address, it
+ * issues a fresh link to the same account, never a second account.
+ */
+export function invitePlatformAdmin(db: Db, clock: Clock, admin: { email: string; givenName: string; familyName: string }): { user: User; token: string; created: boolean } {
+	const email = normalizeEmail(admin.email);
+	const now = clock.now();
+	return db.transaction((tx) => {
+		const existing = findUserByEmail(db, null, email);
+		const user =
+			existing ??
+			tx.insert(users).values({ id: newUserId(), tenantId: null, email, givenName: admin.givenName, familyName: admin.familyName, contactEmail: email, createdAt: now }).returning().get();
+		const isAdmin = tx.select({ id: memberships.id }).from(memberships).where(and(eq(memberships.userId, user.id), eq(memberships.role, 'admin'))).get();
+		if (!isAdmin) tx.insert(memberships).values({ tenantId: null, userId: user.id, role: 'admin', schoolId: null, createdAt: now }).run();
+		const token = issueInviteLink(tx, user.id, now);
+		recordAudit(tx, clock, { tenantId: null, actorUserId: null, action: 'user.invite', entity: 'user', entityId: user.id, details: { role: 'admin', email, via: 'create-admin' }, ip: '' });
+		return { user, token, created: !existing };
+	});
+}
+
 /**
  * A second invitation to someone who has not accepted yet replaces the first link; an address
  * that already has an account of its own in the Comune (a parent, a colleague) is refused rather
@@ -52,7 +81,6 @@ export function inviteStaff(db: Db, clock: Clock, actor: Actor, invitation: Invi
 			if (hasPassword(db, user.id) || held.some((m) => m.role !== 'operator' && m.role !== 'school_staff')) {
 				return { status: 'rejected', message: 'E-mail: questo indirizzo ha già un account attivo nel Comune; usane un altro.' } as const;
 			}
-			tx.update(emailTokens).set({ usedAt: now }).where(and(eq(emailTokens.userId, user.id), eq(emailTokens.purpose, 'invite'), isNull(emailTokens.usedAt))).run();
 		} else {
 			user = tx
 				.insert(users)
@@ -63,8 +91,7 @@ export function inviteStaff(db: Db, clock: Clock, actor: Actor, invitation: Invi
 		const schoolCondition = invitation.schoolId === null ? isNull(memberships.schoolId) : eq(memberships.schoolId, invitation.schoolId);
 		const member = tx.select({ id: memberships.id }).from(memberships).where(and(eq(memberships.userId, user.id), eq(memberships.role, invitation.role), schoolCondition)).get();
 		if (!member) tx.insert(memberships).values({ tenantId: invitation.tenantId, userId: user.id, role: invitation.role, schoolId: invitation.schoolId, createdAt: now }).run();
-		const token = generateToken();
-		tx.insert(emailTokens).values({ id: hashToken(token), userId: user.id, purpose: 'invite', createdAt: now, expiresAt: new Date(now.getTime() + INVITE_LIFETIME_MS) }).run();
+		const token = issueInviteLink(tx, user.id, now);
 		recordAudit(tx, clock, {
 			tenantId: invitation.tenantId,
 			actorUserId: actor.userId,
@@ -80,31 +107,34 @@ export function inviteStaff(db: Db, clock: Clock, actor: Actor, invitation: Invi
 
 const roleNames: Record<StaffRole, string> = { operator: 'operatore dell’ufficio scuola', school_staff: 'personale della scuola' };
 
-function invitationMessage(tenant: Pick<Tenant, 'name'>, to: string, role: StaffRole, schoolName: string | null, link: string): MailMessage {
-	const what = schoolName ? `${roleNames[role]} (${schoolName})` : roleNames[role];
+/** `tenant` null: the platform's own administration, no Comune. */
+function invitationMessage(tenant: Pick<Tenant, 'name'> | null, to: string, role: StaffRole | 'admin', schoolName: string | null, link: string): MailMessage {
+	const what = role === 'admin' ? 'amministratore della piattaforma' : schoolName ? `${roleNames[role]} (${schoolName})` : roleNames[role];
+	const where = tenant ? `Mensa Aperta, il servizio di refezione scolastica del Comune di ${tenant.name}` : 'Mensa Aperta';
 	return {
 		to,
-		subject: `Invito a Mensa Aperta — Comune di ${tenant.name}`,
+		subject: tenant ? `Invito a Mensa Aperta — Comune di ${tenant.name}` : 'Invito a Mensa Aperta — amministrazione della piattaforma',
 		text:
-			`Buongiorno,\n\nè stato creato per lei un accesso a Mensa Aperta, il servizio di refezione scolastica del Comune di ${tenant.name}, come ${what}.\n\n` +
+			`Buongiorno,\n\nè stato creato per lei un accesso a ${where}, come ${what}.\n\n` +
 			`Per attivarlo scelga una password da questo link, entro 7 giorni. Il link vale una sola volta.\n\n${link}\n\n` +
-			`Se non aspettava questo invito, ignori il messaggio: senza password l’accesso resta chiuso.\n\n—\nComune di ${tenant.name} · servizi scolastici\nMensa Aperta`
+			`Se non aspettava questo invito, ignori il messaggio: senza password l’accesso resta chiuso.\n\n—\n${tenant ? `Comune di ${tenant.name} · servizi scolastici\n` : ''}Mensa Aperta`
 	};
 }
 
 /** Awaited, unlike the sign-in mails: the one who invites must know whether the message left. */
-export async function mailInvitation(mailer: Mailer, origin: string, tenant: Pick<Tenant, 'name'>, to: string, role: StaffRole, schoolName: string | null, token: string): Promise<boolean> {
+export async function mailInvitation(mailer: Mailer, origin: string, tenant: Pick<Tenant, 'name'> | null, to: string, role: StaffRole | 'admin', schoolName: string | null, token: string): Promise<boolean> {
 	try {
 		await mailer.send(invitationMessage(tenant, to, role, schoolName, `${origin}/invito?token=${token}`));
 		return true;
 	} catch (error) {
-		logLine(`[mail] invito a ${to} non inviato`, error);
+		logLine('[mail] invito non inviato', error);
 		return false;
 	}
 }
 
 export type InvitationState =
-	| { status: 'valid'; user: User; tenant: Tenant; tokenId: string }
+	/** tenant null: a platform admin's invitation */
+	| { status: 'valid'; user: User; tenant: Tenant | null; tokenId: string }
 	| { status: 'used' }
 	| { status: 'expired' }
 	| { status: 'invalid' };
@@ -117,15 +147,16 @@ export function findInvitation(db: Db, clock: Clock, token: string): InvitationS
 		.innerJoin(users, eq(users.id, emailTokens.userId))
 		.where(and(eq(emailTokens.id, hashToken(token)), eq(emailTokens.purpose, 'invite')))
 		.get();
-	if (!row || row.user.tenantId === null) return { status: 'invalid' };
+	if (!row) return { status: 'invalid' };
 	if (row.token.usedAt) return { status: 'used' };
 	if (row.token.expiresAt.getTime() <= clock.now().getTime()) return { status: 'expired' };
+	if (row.user.tenantId === null) return { status: 'valid', user: row.user, tenant: null, tokenId: row.token.id };
 	const tenant = findTenantById(db, row.user.tenantId);
 	return tenant ? { status: 'valid', user: row.user, tenant, tokenId: row.token.id } : { status: 'invalid' };
 }
 
 export type AcceptOutcome =
-	| { status: 'accepted'; user: User; tenant: Tenant }
+	| { status: 'accepted'; user: User; tenant: Tenant | null }
 	| { status: 'used' | 'expired' | 'invalid' }
 	| { status: 'weak_password'; problem: PasswordProblem };
 
@@ -144,7 +175,7 @@ export async function acceptInvitation(db: Db, clock: Clock, token: string, pass
 		if (spent.changes !== 1) return { status: 'used' } as const;
 		tx.insert(passwordCredentials).values({ userId: user.id, hash, updatedAt: now }).onConflictDoUpdate({ target: passwordCredentials.userId, set: { hash, updatedAt: now } }).run();
 		tx.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, user.id)).run();
-		recordAudit(tx, clock, { tenantId: tenant.id, actorUserId: user.id, action: 'user.invite_accept', entity: 'user', entityId: user.id, ip });
+		recordAudit(tx, clock, { tenantId: tenant?.id ?? null, actorUserId: user.id, action: 'user.invite_accept', entity: 'user', entityId: user.id, ip });
 		return { status: 'accepted', user, tenant } as const;
 	});
 }

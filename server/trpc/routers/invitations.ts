@@ -19,12 +19,12 @@ export const invitationsRouter = router({
 	show: publicProcedure.input(InvitationInput).query(({ ctx, input }) => {
 		const found = findInvitation(ctx.rt.db, ctx.rt.clock, input.token);
 		if (found.status !== 'valid') refused(found.status);
-		return { givenName: found.user.givenName, email: found.user.email, tenantName: found.tenant.name };
+		return { givenName: found.user.givenName, email: found.user.email, tenantName: found.tenant?.name ?? null };
 	}),
 	accept: publicProcedure.input(AcceptInvitationInput).mutation(async ({ ctx, input }) => {
 		const result = await acceptInvitation(ctx.rt.db, ctx.rt.clock, input.token, input.password, ctx.edge.ip);
 		if (result.status === 'weak_password') refuse(ctx.edge, result);
 		if (result.status !== 'accepted') refused(result.status);
-		return { loginPath: `/login/${result.tenant.slug}` };
+		return { loginPath: result.tenant ? `/login/${result.tenant.slug}` : '/admin/login' };
 	})
 });
