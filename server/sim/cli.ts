@@ -10,7 +10,7 @@ if (!Number.isInteger(from) || !Number.isInteger(to ?? from) || !(days > 0)) {
 	process.exit(2);
 }
 
-const totals: Omit<SimSummary, 'seed' | 'days'> = { steps: 0, marks: 0, replays: 0, closures: 0, closes: 0, carts: 0, receipts: 0, lateReceipts: 0, lis: 0, duplicatesRefused: 0, corrections: 0, crashes: 0, checks: 0, ms: 0 };
+const totals: Omit<SimSummary, 'seed' | 'days'> = { steps: 0, marks: 0, replays: 0, closures: 0, closes: 0, carts: 0, receipts: 0, lateReceipts: 0, lis: 0, duplicatesRefused: 0, corrections: 0, refunds: 0, counterTopups: 0, crashes: 0, checks: 0, ms: 0 };
 let runs = 0;
 for (let seed = from; seed <= (to ?? from); seed++) {
 	try {
@@ -27,6 +27,6 @@ for (let seed = from; seed <= (to ?? from); seed++) {
 const t = totals;
 console.log(
 	`${runs} run(s) × ${days} days: ${t.steps} steps, ${t.marks} marks, ${t.replays} outbox replays, ${t.closures} late closures, ${t.closes} days closed, ` +
-		`${t.carts} carts, ${t.receipts} receipts (${t.lateReceipts} flagged), ${t.lis} Punto LIS notices, ${t.duplicatesRefused} duplicates refused, ${t.corrections} corrections, ${t.crashes} crashes, ` +
+		`${t.carts} carts, ${t.receipts} receipts (${t.lateReceipts} flagged), ${t.lis} Punto LIS notices, ${t.duplicatesRefused} duplicates refused, ${t.corrections} corrections, ${t.refunds} refunds, ${t.counterTopups} counter top-ups, ${t.crashes} crashes, ` +
 		`${t.checks} invariant checks, all held — ${(t.ms / 1000).toFixed(1)} s (${(t.ms / runs / days).toFixed(0)} ms per simulated day)`
 );

@@ -73,8 +73,50 @@ function lateMarks(db: Db): Violation[] {
 		.map((r) => ({ invariant: 'no mark accepted after its cutoff', details: `mark ${r.m} for ${r.date} received ${new Date(r.at).toISOString()}` }));
 }
 
+type ClosedMeal = { id: number; date: string; consumer: number; price: number; tx: number; applicant: string; group: number; band: number; own: number; pct: number; birth: string | null };
+
+/**
+ * Each meal a day close priced, priced again here in TypeScript from the tariff tables, apart
+ * from the SQL the close runs (server/tariffs/price.ts), as DESIGN.md states the rule: the band's
+ * price valid on the day (the newest tariff_prices row from that day back, else the band's own),
+ * less the school year's sibling reduction for the 2nd and later child of one applicant eating in
+ * the group that day, eldest first (unknown birth date last, then consumer id), rounded half-up.
+ * The close's whole set counts, meals cancelled later included: a correction never re-prices them.
+ */
+function closeMealPrices(db: Db): Violation[] {
+	const meals = db.$client
+		.prepare(
+			`SELECT m.id, m.date, m.consumer_id AS consumer, m.price_cents AS price, m.transaction_id AS tx, e.applicant_fiscal_code AS applicant,
+				s.service_group_id AS "group", e.tariff_band_id AS band, tb.meal_price_cents AS own, sy.sibling_discount_pct AS pct, c.birth_date AS birth
+			 FROM meals m JOIN ledger_transactions t ON t.id = m.transaction_id AND t.external_id LIKE 'day-close:%'
+			 JOIN enrolments e ON e.id = m.enrolment_id JOIN services s ON s.id = m.service_id JOIN consumers c ON c.id = m.consumer_id
+			 JOIN tariff_bands tb ON tb.id = e.tariff_band_id JOIN school_years sy ON sy.id = e.school_year_id`
+		)
+		.all() as ClosedMeal[];
+	const changes = db.$client.prepare('SELECT tariff_band_id AS band, valid_from AS validFrom, meal_price_cents AS price FROM tariff_prices').all() as { band: number; validFrom: string; price: number }[];
+	const fullPrice = (m: ClosedMeal) =>
+		changes.filter((c) => c.band === m.band && c.validFrom <= m.date).sort((a, b) => b.validFrom.localeCompare(a.validFrom))[0]?.price ?? m.own;
+	const eldestFirst = (a: ClosedMeal, b: ClosedMeal) =>
+		a.birth === b.birth ? a.consumer - b.consumer : a.birth === null ? 1 : b.birth === null ? -1 : a.birth.localeCompare(b.birth);
+	const families = new Map<string, ClosedMeal[]>();
+	for (const m of meals) {
+		const key = `${m.tx}|${m.applicant}|${m.group}`;
+		families.set(key, [...(families.get(key) ?? []), m]);
+	}
+	const wrong: Violation[] = [];
+	for (const family of families.values()) {
+		const order = [...new Set(family.sort(eldestFirst).map((m) => m.consumer))];
+		for (const m of family) {
+			const full = fullPrice(m);
+			const expected = order.indexOf(m.consumer) === 0 ? full : Math.floor((full * (100 - m.pct) + 50) / 100);
+			if (m.price !== expected) wrong.push({ invariant: 'each closed meal priced by the tariff', details: `meal ${m.id} (consumer ${m.consumer}, ${m.date}): ${m.price} cents, the tariff says ${expected}` });
+		}
+	}
+	return wrong;
+}
+
 export function checkInvariants(db: Db): Violation[] {
 	const ledger = checkLedger(db).map((p) => ({ invariant: `ledger ${p.kind}`, details: p.detail }));
 	const rest = checks.flatMap((c) => (db.$client.prepare(c.sql).all() as Row[]).map((r) => ({ invariant: c.invariant, details: c.details(r) })));
-	return [...ledger, ...lateMarks(db), ...rest];
+	return [...ledger, ...lateMarks(db), ...rest, ...closeMealPrices(db)];
 }

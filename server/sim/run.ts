@@ -1,7 +1,7 @@
 /*
  * A seeded fault simulation of a school month (issue 8): families marking and replaying offline
  * outboxes, late closures, day closes, pagoPA receipts duplicated, reordered and late, operator
- * corrections, crashes (the database file closed and reopened between steps) and a clock that
+ * corrections, refunds and counter top-ups (forms sent twice), crashes (the database file closed and reopened between steps) and a clock that
  * jumps across cutoffs and the October DST change. DESIGN.md §4 is checked after every step.
  */
 import { fixedClock } from '../clock.js';
@@ -16,6 +16,8 @@ import { createCart, markPending } from '../payments/carts.js';
 import { creditLisPayment, type LisNotification } from '../payments/lis/notification.js';
 import { lisCodeFor } from '../payments/lis/code.js';
 import { applyReceipt, expireOverduePayments, type Receipt } from '../payments/receipts.js';
+import { refundBalance, type Refund } from '../payments/office/adjustments.js';
+import { recordCounterTopup, type CounterTopup } from '../payments/office/counter-topup.js';
 import { checkInvariants } from './invariants.js';
 import { prng } from './prng.js';
 import { createWorld, type SimGuardian, type World } from './world.js';
@@ -40,6 +42,9 @@ export interface SimSummary {
 	lis: number;
 	duplicatesRefused: number;
 	corrections: number;
+	/** refunds posted by the office (a refund over the balance is refused and not counted) */
+	refunds: number;
+	counterTopups: number;
 	crashes: number;
 	checks: number;
 	ms: number;
@@ -55,10 +60,19 @@ export async function simulate(seed: number, days: number, plant?: (w: World, st
 	const clock = fixedClock(SIM_START);
 	const world = await createWorld(clock, rnd);
 	const end = Date.parse(SIM_START) + days * DAY;
-	const s: SimSummary = { seed, days, steps: 0, marks: 0, replays: 0, closures: 0, closes: 0, carts: 0, receipts: 0, lateReceipts: 0, lis: 0, duplicatesRefused: 0, corrections: 0, crashes: 0, checks: 0, ms: 0 };
+	const s: SimSummary = { seed, days, steps: 0, marks: 0, replays: 0, closures: 0, closes: 0, carts: 0, receipts: 0, lateReceipts: 0, lis: 0, duplicatesRefused: 0, corrections: 0, refunds: 0, counterTopups: 0, crashes: 0, checks: 0, ms: 0 };
 	const outbox: { guardian: SimGuardian; marks: Mark[] }[] = [];
 	const inFlight: { receipt: Receipt; delivered: boolean; notBefore: number }[] = [];
 	const lisSent: { tenantId: number; n: LisNotification }[] = [];
+	const refundsSent: { tenantId: number; input: Refund }[] = [];
+	const topupsSent: { tenantId: number; input: CounterTopup }[] = [];
+	const officeActor = (tenantId: number) => ({ userId: world.operators.get(tenantId)!, name: 'Ufficio simulato', ip: '' });
+	/** A family's child, from `sent` again one time in three (the operator's form sent twice) or a new one. */
+	const againOrNew = <T>(sent: { tenantId: number; input: T }[], make: (g: SimGuardian, child: SimGuardian['children'][number]) => T) => {
+		if (sent.length > 0 && rnd.chance(0.3)) return { ...rnd.pick(sent), again: true };
+		const g = rnd.pick(world.guardians);
+		return { tenantId: g.tenantId, input: make(g, rnd.pick(g.children)), again: false };
+	};
 	const tenantOf = (g: SimGuardian) => world.tenants.find((t) => t.id === g.tenantId)!;
 	const today = (tenantId: number) => todayOf(world.tenants.find((t) => t.id === tenantId)!, clock.now());
 
@@ -146,6 +160,31 @@ export async function simulate(seed: number, days: number, plant?: (w: World, st
 			const r = correctDay(w.db, clock, tenantScope(t.id), t, { userId: world.operators.get(t.id)!, schoolIds: null }, { consumerId: child.consumerId, date, assenza: rnd.chance(0.5), pastoInBianco: rnd.chance(0.3), reason: 'Correzione simulata' });
 			s.corrections++;
 			return `correction consumer ${child.consumerId} ${date}: ${r.status}${r.status === 'corrected' ? ` ${r.ledger}` : ''}`;
+		}],
+		[1, (w) => {
+			const { tenantId, input, again } = againOrNew(refundsSent, (_, child) => ({ requestId: `sim-refund-${seed}-${s.steps}`, ...child, amountCents: rnd.int(1, 20) * 100, reason: 'Rimborso simulato' }));
+			const t = world.tenants.find((x) => x.id === tenantId)!;
+			const r = refundBalance(w.db, clock, tenantScope(t.id), t.timezone, officeActor(t.id), input);
+			if (again && r.status !== 'duplicate') throw new SimViolation(`refund idempotency violated: ${input.requestId} sent again answered ${r.status}`);
+			if (again) s.duplicatesRefused++;
+			else if (r.status === 'posted') {
+				refundsSent.push({ tenantId, input });
+				s.refunds++;
+			}
+			return `refund ${input.amountCents} cents consumer ${input.consumerId}${again ? ' sent again' : ''}: ${r.status}`;
+		}],
+		[1, (w) => {
+			const { tenantId, input, again } = againOrNew(topupsSent, (_, child) => ({ ...child, amountCents: rnd.int(5, 50) * 100, method: rnd.pick(['contanti', 'pos'] as const), receiptNumber: `R-${seed}-${s.steps}` }));
+			const t = world.tenants.find((x) => x.id === tenantId)!;
+			const r = recordCounterTopup(w.db, clock, tenantScope(t.id), t.timezone, officeActor(t.id), input);
+			const refused = r.status === 'rejected' && r.code === 'DUPLICATE_RECEIPT';
+			if (again !== refused || (!again && r.status !== 'credited')) throw new SimViolation(`counter top-up receipt ${input.receiptNumber}${again ? ' sent again' : ''} answered ${JSON.stringify(r)}`);
+			if (again) s.duplicatesRefused++;
+			else {
+				topupsSent.push({ tenantId, input });
+				s.counterTopups++;
+			}
+			return `counter top-up ${input.amountCents} cents receipt ${input.receiptNumber}${again ? ' sent again' : ''}: ${r.status}`;
 		}],
 		[1, (w) => {
 			w.reopen();

@@ -7,7 +7,7 @@ describe('fault simulation', () => {
 		const runs: SimSummary[] = [];
 		for (const seed of [1, 2, 3]) runs.push(await simulate(seed, 10));
 		const sum = (k: keyof SimSummary) => runs.reduce((n, s) => n + s[k], 0);
-		for (const k of ['marks', 'replays', 'closures', 'closes', 'carts', 'receipts', 'lateReceipts', 'lis', 'duplicatesRefused', 'corrections', 'crashes'] as const) {
+		for (const k of ['marks', 'replays', 'closures', 'closes', 'carts', 'receipts', 'lateReceipts', 'lis', 'duplicatesRefused', 'corrections', 'refunds', 'counterTopups', 'crashes'] as const) {
 			expect(sum(k), k).toBeGreaterThan(0);
 		}
 		expect(sum('checks')).toBe(sum('steps'));
@@ -31,6 +31,11 @@ describe('fault simulation', () => {
 		const plant = plantAt(3, `INSERT INTO ledger_postings (tenant_id, transaction_id, account_id, amount_cents, value_date, description)
 			SELECT tenant_id, transaction_id, account_id, 100, value_date, 'planted' FROM ledger_postings ORDER BY id LIMIT 1`);
 		await expect(simulate(7, 10, plant)).rejects.toThrow(/^seed=7 step=\d+ .* — ledger unbalanced_transaction violated: transazione \d+: somma 100/);
+	}, 60_000);
+
+	it('names the broken invariant when a closed day was priced off the tariff (its band changed after the close)', async () => {
+		const plant = plantAt(3, `UPDATE tariff_bands SET meal_price_cents = meal_price_cents + 7 WHERE id IN (SELECT e.tariff_band_id FROM meals m JOIN enrolments e ON e.id = m.enrolment_id WHERE m.price_cents > 0)`);
+		await expect(simulate(7, 10, plant)).rejects.toThrow(/^seed=7 step=\d+ .* — each closed meal priced by the tariff violated: meal \d+ \(consumer \d+, 2026-10-\d\d\): \d+ cents, the tariff says \d+/);
 	}, 60_000);
 
 	it('names the broken invariant when a family mark is recorded after its cutoff', async () => {
