@@ -401,7 +401,8 @@ export const guardianLinks = sqliteTable(
 		linkedBy: text('linked_by', { enum: ['activation_code', 'operator'] }).notNull(),
 		createdAt: createdAt()
 	},
-	(t) => [uniqueIndex('guardian_links_unique').on(t.userId, t.consumerId)]
+	// By child: whom to tell about a child's balance, for each account a day close debits.
+	(t) => [uniqueIndex('guardian_links_unique').on(t.userId, t.consumerId), index('guardian_links_consumer').on(t.consumerId)]
 );
 
 export const auditLog = sqliteTable(

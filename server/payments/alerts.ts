@@ -25,15 +25,17 @@ export interface GuardianContact {
 	prefs: NotificationPrefs;
 }
 
-// Whoever may see the child (DESIGN.md: the applicant, proved by SPID/CIE, or linked by a codice di attivazione).
+// Whoever may see the child (DESIGN.md: the applicant, proved by SPID/CIE, or linked by a codice di
+// attivazione), found from the child: one account's lookup must not read every user of the Comune.
 const guardiansStatement = preparedFor((db) =>
 	db.$client.prepare(`
 		SELECT u.id, u.given_name AS givenName, coalesce(nullif(u.contact_email, ''), u.email) AS email, u.notification_prefs AS prefs
-		FROM users u
-		WHERE u.tenant_id = @tenant AND (
-			EXISTS (SELECT 1 FROM guardian_links g WHERE g.tenant_id = @tenant AND g.user_id = u.id AND g.consumer_id = @consumer)
-			OR (u.fiscal_code_verified_at IS NOT NULL AND u.codice_fiscale IN (
-				SELECT e.applicant_fiscal_code FROM enrolments e WHERE e.tenant_id = @tenant AND e.consumer_id = @consumer)))`)
+		FROM guardian_links g JOIN users u ON u.id = g.user_id
+		WHERE g.consumer_id = @consumer AND g.tenant_id = @tenant AND u.tenant_id = @tenant
+		UNION
+		SELECT u.id, u.given_name, coalesce(nullif(u.contact_email, ''), u.email), u.notification_prefs
+		FROM enrolments e JOIN users u ON u.tenant_id = @tenant AND u.codice_fiscale = e.applicant_fiscal_code
+		WHERE e.consumer_id = @consumer AND e.tenant_id = @tenant AND u.fiscal_code_verified_at IS NOT NULL`)
 );
 
 export function guardiansOf(db: Db, tenantId: number, consumerId: number): GuardianContact[] {
@@ -71,17 +73,18 @@ const saveLevel = preparedFor((db) =>
 /**
  * Compares each account's balance with each guardian's threshold and remembers the level told:
  * an e-mail goes out when the level gets worse (ok → low → negative), once per crossing, not at
- * every meal; a top-up back above the threshold re-arms it. The e-mails join the outbox in the same
+ * every meal; a top-up back above the threshold re-arms it. `knownPrices`: the meal price per account
+ * when the caller has it already (a close's own prices), else the child's usual price of today. The e-mails join the outbox in the same
  * transaction as the levels: a crash cannot leave a level told that no e-mail tells. Returns how many.
  */
-export function reviewBalanceAlerts(db: Db, clock: Clock, origin: string, accountIds: Iterable<number>): number {
+export function reviewBalanceAlerts(db: Db, clock: Clock, origin: string, accountIds: Iterable<number>, knownPrices?: Map<number, number>): number {
 	const at = clock.now().getTime();
 	let queued = 0;
 	db.transaction(() => {
 		for (const accountId of accountIds) {
 			const account = accountStatement(db).get({ account: accountId }) as AccountRow | undefined;
 			if (!account) continue;
-			const price = usualMealPriceCents(db, account.tenantId, account.consumerId, account.serviceGroupId, zonedDate(clock.now(), account.timezone));
+			const price = knownPrices?.get(accountId) ?? usualMealPriceCents(db, account.tenantId, account.consumerId, account.serviceGroupId, zonedDate(clock.now(), account.timezone));
 			const told = new Map((alertLevels(db).all(accountId) as { userId: string; level: BalanceLevel }[]).map((r) => [r.userId, r.level]));
 			// Most accounts are comfortably in credit and were never alerted: no guardian lookup for them.
 			if (told.size === 0 && balanceLevel(account.balance, price, 60) === 'ok') continue;
@@ -110,12 +113,32 @@ const REVIEW_SLICE = 200;
  */
 export async function reviewAlertsAfterClose(deps: { db: Db; clock: Clock; origin: string }, closeTransactionId: number): Promise<number> {
 	const accounts = prepaidAccountsOf(deps.db, closeTransactionId);
+	const prices = closePrices(deps.db, closeTransactionId);
 	let queued = 0;
 	for (let i = 0; i < accounts.length; i += REVIEW_SLICE) {
 		if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-		queued += reviewBalanceAlerts(deps.db, deps.clock, deps.origin, accounts.slice(i, i + REVIEW_SLICE));
+		queued += reviewBalanceAlerts(deps.db, deps.clock, deps.origin, accounts.slice(i, i + REVIEW_SLICE), prices);
 	}
 	return queued;
+}
+
+/**
+ * What the close charged each account for a meal, sibling reduction included: read off its meals
+ * in one statement, rather than worked out again per account (which reads every sibling's
+ * enrolment, and a Comune's whole list of them for an applicant with many).
+ */
+function closePrices(db: Db, closeTransactionId: number): Map<number, number> {
+	const rows = db.$client
+		.prepare(
+			`SELECT a.id AS account, max(m.price_cents) AS price FROM meals m
+			 JOIN services s ON s.id = m.service_id
+			 JOIN ledger_accounts a ON a.tenant_id = m.tenant_id AND a.kind = 'prepaid' AND a.consumer_id = m.consumer_id AND a.service_group_id = s.service_group_id
+			 JOIN ledger_transactions t ON t.id = @tx
+			 -- the close's own day (its external id ends with it): the meals index, not a scan of every meal
+			 WHERE m.tenant_id = t.tenant_id AND m.date = substr(t.external_id, -10) AND m.transaction_id = @tx GROUP BY a.id`
+		)
+		.all({ tx: closeTransactionId }) as { account: number; price: number }[];
+	return new Map(rows.map((r) => [r.account, r.price]));
 }
 
 /** The prepaid accounts a ledger transaction touched: a day close's debits, a top-up's credits. */

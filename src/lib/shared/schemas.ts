@@ -71,7 +71,7 @@ export const ChangePasswordInput = z.strictObject({
 	currentPassword: password,
 	newPassword: password,
 	/** checked by default on the form: the safe choice when a password may have leaked */
-	endOtherSessions: z.boolean({ error: 'Altri dispositivi: scegli sì o no' }).default(true)
+	endOtherSessions: z.boolean({ error: 'Altri dispositivi: valore non valido' }).default(true)
 });
 
 /** The 6 digits of the authenticator app, or a recovery code (abcd-efgh). */

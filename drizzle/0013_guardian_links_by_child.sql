@@ -1,0 +1,1 @@
+CREATE INDEX `guardian_links_consumer` ON `guardian_links` (`consumer_id`);
