@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { freePort } from '../tests/helpers/server.js';
 
 export { freePort };
@@ -35,11 +36,17 @@ export function ensureTestBuild(buildDir: string, log: (line: string) => void): 
 export interface BenchServer {
 	url: string;
 	child: ChildProcess;
+	/** the server's last lines, for a failed check's report */
 	log: () => string;
 	stop(): Promise<void>;
 }
 
-export async function startBenchServer(buildDir: string, dataDir: string, env: Record<string, string>): Promise<BenchServer> {
+/**
+ * `onLine` sees each line the server prints, stdout and stderr apart so that no line is cut by
+ * the other stream. Only the last lines are kept: a 10-minute soak prints half a million request
+ * lines, and holding (or rescanning) them made the load generator the bottleneck it was measuring.
+ */
+export async function startBenchServer(buildDir: string, dataDir: string, env: Record<string, string>, onLine: (line: string) => void = () => {}): Promise<BenchServer> {
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	// BENCH_SERVER_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
@@ -48,21 +55,28 @@ export async function startBenchServer(buildDir: string, dataDir: string, env: R
 		env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', ORIGIN: url, DATA_DIR: dataDir, OIDC_DEV_PORT: '0', MENSA_TEST_CLOCK: '1', ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
-	let out = '';
+	const TAIL = 40;
+	const tail: string[] = [];
+	let started = false;
 	await new Promise<void>((resolveStart, reject) => {
-		const onData = (chunk: Buffer) => {
-			out += chunk.toString();
-			if (out.includes('Listening on')) resolveStart();
-		};
-		child.stdout!.on('data', onData);
-		child.stderr!.on('data', onData);
-		child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-		setTimeout(() => reject(new Error(`server did not start in 30 s:\n${out}`)), 30_000).unref();
+		for (const stream of [child.stdout!, child.stderr!]) {
+			createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+				onLine(line);
+				tail.push(line);
+				if (tail.length > TAIL) tail.shift();
+				if (!started && line.includes('Listening on')) {
+					started = true;
+					resolveStart();
+				}
+			});
+		}
+		child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${tail.join('\n')}`)));
+		setTimeout(() => reject(new Error(`server did not start in 30 s:\n${tail.join('\n')}`)), 30_000).unref();
 	});
 	return {
 		url,
 		child,
-		log: () => out,
+		log: () => tail.join('\n'),
 		async stop() {
 			if (child.exitCode !== null || child.signalCode !== null) return;
 			const exited = new Promise((r) => child.once('exit', r));

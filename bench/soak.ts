@@ -3,12 +3,12 @@
  * marks/s) for SOAK_MINUTES, while pagoPA receipts arrive at a steady rate and the server's own
  * scheduler closes a school day every SOAK_DAY_SECONDS on the test clock; the server's RSS is read
  * from /proc every 5 s. Same server, families and payments as bench/marks-http.ts and bench/receipts.ts.
+ * The load is offered open-loop (bench/open-loop.ts): at a fixed rate, latency from each request's due time.
  *
  *   npm run bench -- soak                                  (10 minutes; builds build-d first when stale)
  *   SOAK_MINUTES=2 BENCH_SKIP_BUILD=1 npx tsx bench/soak.ts
  * Also: SOAK_WARMUP_S (60), SOAK_MARKS_PER_S (8000), SOAK_RECEIPTS_PER_S (20), SOAK_DAY_SECONDS (30).
  */
-import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { tenantScope } from '../server/db/tenant-scope.js';
 import { checkLedger } from '../server/ledger/accounts.js';
 import { reportRun, type Figure } from './common.js';
 import { addFamilies, SEED_NOW, TARGET_MARKS_PER_S, TARGET_P99_MS, type Family } from './marks-http.js';
+import { openLoop } from './open-loop.js';
 import { addPayments, receiptOf } from './receipts.js';
 import { cpuSeconds, ensureTestBuild, startBenchServer } from './server-process.js';
 
@@ -44,42 +45,6 @@ const BENCH_CHILDREN = "(SELECT consumer_id FROM guardian_links WHERE user_id LI
 
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
-interface Run {
-	requests: number;
-	ok: number;
-	non2xx: number;
-	errors: number;
-	timeouts: number;
-	seconds: number;
-	latency: { p50: number; p99: number; max: number };
-	errorKinds: Record<string, number>;
-}
-
-async function drive(opts: { url: string; rate: number; connections: number; seconds: number; request: () => { headers: Record<string, string>; body: string }; onBody?: (body: string) => void }): Promise<Run> {
-	const instance = autocannon({
-		url: opts.url,
-		connections: opts.connections,
-		overallRate: opts.rate,
-		// Its correction assumes 1 ms between a connection's requests and floods the histogram with made-up samples.
-		ignoreCoordinatedOmission: true,
-		duration: opts.seconds,
-		requests: [
-			{
-				method: 'POST',
-				setupRequest: (req) => {
-					const r = opts.request();
-					return { ...req, body: r.body, headers: { 'content-type': 'application/json', ...r.headers } };
-				},
-				...(opts.onBody ? { onResponse: (_status: number, body: string) => opts.onBody!(body) } : {})
-			}
-		]
-	});
-	const errorKinds: Record<string, number> = {};
-	instance.on('reqError', (e: Error & { code?: string }) => void (errorKinds[e.code ?? e.message] = (errorKinds[e.code ?? e.message] ?? 0) + 1));
-	const r = await instance;
-	return { requests: r.requests.total, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, seconds: r.duration, latency: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max }, errorKinds };
-}
-
 /** Waits until every Comune has closed each of these days (or the time is up: the check below then says so). */
 async function closedBy(dbPath: string, dates: IsoDate[], ms: number): Promise<void> {
 	const db = new Database(dbPath, { readonly: true });
@@ -93,8 +58,28 @@ async function main() {
 	ensureTestBuild(BUILD_DIR, (line) => console.log(`soak: ${line}`));
 	const dataDir = mkdtempSync(join(tmpdir(), 'mensa-bench-soak-'));
 	const dbPath = join(dataDir, 'mensa.db');
+	// What held the server up, read off its log as it runs: its day closes, backups and low-balance e-mails, its errors and its slowest answers.
+	const closeLines: string[] = [];
+	let mailsSaved = 0;
+	const slowest: { time: string; route?: string; ms: number }[] = [];
+	const errorLines: string[] = [];
+	const onLine = (line: string) => {
+		let l: { time: string; msg: string; ms?: number; route?: string; level?: string };
+		try {
+			l = JSON.parse(line);
+		} catch {
+			return;
+		}
+		if ((l.level === 'error' || l.level === 'fatal') && errorLines.length < 5) errorLines.push(line);
+		if (/\[(chiusura|saldo basso|backup|checkpoint)\]/.test(l.msg)) closeLines.push(`${l.time} ${l.msg}`);
+		else if (l.msg.startsWith('mail saved')) mailsSaved++;
+		else if (l.msg === 'request' && (slowest.length < 5 || (l.ms ?? 0) > slowest[4].ms)) {
+			slowest.push({ time: l.time, route: l.route, ms: l.ms ?? 0 });
+			slowest.sort((a, b) => b.ms - a.ms).splice(5);
+		}
+	};
 	// The scheduler on (DAY_CLOSE and BACKUP at their defaults): the server as it is deployed.
-	const server = await startBenchServer(BUILD_DIR, dataDir, { MENSA_TEST_NOW: SEED_NOW });
+	const server = await startBenchServer(BUILD_DIR, dataDir, { MENSA_TEST_NOW: SEED_NOW }, onLine);
 	const pid = server.child.pid!;
 	try {
 		const setClock = async (day: IsoDate) => {
@@ -133,9 +118,9 @@ async function main() {
 				refused.set('unreadable answer', (refused.get('unreadable answer') ?? 0) + 1);
 			}
 		};
-		const marks = (seconds: number) => drive({ url: `${server.url}/api/trpc/meals.mark`, rate: MARKS_PER_S / MARKS_PER_REQUEST, connections: CONNECTIONS, seconds, request: markRequest, onBody: onMarks });
+		const marks = (seconds: number) => openLoop({ url: `${server.url}/api/trpc/meals.mark`, rate: MARKS_PER_S / MARKS_PER_REQUEST, connections: CONNECTIONS, seconds, request: markRequest, onBody: onMarks });
 		let receiptNo = 0;
-		const receipts = drive({ url: `${server.url}/api/pagopa/receipts`, rate: RECEIPTS_PER_S, connections: 4, seconds: SECONDS, request: () => ({ headers: { authorization: `Bearer ${secret}` }, body: receiptOf(payments[receiptNo++ % payments.length], fiscalCode) }) });
+		const receipts = openLoop({ url: `${server.url}/api/pagopa/receipts`, rate: RECEIPTS_PER_S, connections: 4, seconds: SECONDS, request: () => ({ headers: { authorization: `Bearer ${secret}` }, body: receiptOf(payments[receiptNo++ % payments.length], fiscalCode) }) });
 
 		const start = Date.now();
 		const samples: { s: number; rssMB: number; load1: number; day: IsoDate }[] = [];
@@ -158,23 +143,7 @@ async function main() {
 		await closedBy(dbPath, closedDays, 60_000);
 		await server.stop();
 
-		// What held the server up: its day closes and low-balance e-mails, and its slowest answers, from its own log.
-		const logged = server
-			.log()
-			.split('\n')
-			.flatMap((l) => {
-				// stdout and stderr share the buffer: a line cut by the other stream is skipped.
-				try {
-					return [JSON.parse(l) as { time: string; msg: string; ms?: number; route?: string }];
-				} catch {
-					return [];
-				}
-			});
-		const serverEvents = {
-			closes: logged.filter((l) => /\[(chiusura|saldo basso)\]/.test(l.msg)).map((l) => `${l.time} ${l.msg}`),
-			mailsSaved: logged.filter((l) => l.msg.startsWith('mail saved')).length,
-			slowestAnswers: logged.filter((l) => l.msg === 'request').sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0)).slice(0, 5).map((l) => `${l.time} ${l.route} ${l.ms} ms`)
-		};
+		const serverEvents = { closes: closeLines, mailsSaved, firstErrors: errorLines, slowestAnswers: slowest.map((l) => `${l.time} ${l.route} ${l.ms} ms`) };
 		const check = openDb(dbPath);
 		const one = (sql: string, ...args: unknown[]) => (check.$client.prepare(sql).get(...args) as { n: number }).n;
 		const tenants = one('SELECT count(*) AS n FROM tenants');
@@ -192,7 +161,7 @@ async function main() {
 
 		// As in marks-http: a timeout (no answer in 10 s) is a load symptom, a figure; a non-2xx or a socket error a failure.
 		const timeouts = warm.timeouts + held.timeouts + rcpt.timeouts;
-		const errors = [warm, held, rcpt].reduce((a, r) => a + r.non2xx + r.errors - r.timeouts, 0);
+		const errors = [warm, held, rcpt].reduce((a, r) => a + r.non2xx + r.errors, 0);
 		const refusedMarks = [...refused.values()].reduce((a, b) => a + b, 0);
 		const after = samples.filter((s) => s.s >= WARMUP_S);
 		// A leak raises the floor; the daily backup's worker thread adds a spike of tens of MB for a
@@ -225,7 +194,7 @@ async function main() {
 
 		const heldSeconds = held.seconds || SECONDS - WARMUP_S;
 		const figures: Figure[] = [
-			{ name: 'marks/s held after warm-up (offered 2× target)', value: Math.round((held.ok * MARKS_PER_REQUEST) / heldSeconds), unit: 'marks/s', target: 2 * TARGET_MARKS_PER_S, better: 'higher' },
+			{ name: `marks/s held after warm-up (offered ${MARKS_PER_S / TARGET_MARKS_PER_S}× the target)`, value: Math.round((held.ok * MARKS_PER_REQUEST) / heldSeconds), unit: 'marks/s', target: MARKS_PER_S, better: 'higher' },
 			{ name: 'requests (marks + receipts)', value: warm.requests + held.requests + rcpt.requests, unit: '' },
 			{ name: 'errors (non-2xx, socket errors)', value: errors, unit: '', target: 0, better: 'lower' },
 			{ name: 'timeouts (no answer in 10 s)', value: timeouts, unit: '', target: 0, better: 'lower' },
@@ -244,10 +213,10 @@ async function main() {
 			heading: `soak: ${SECONDS} s (${WARMUP_S} s warm-up), ${CONNECTIONS} connections for marks, machine load ${samples.map((s) => s.load1).join(' ')}`,
 			figures,
 			checks,
-			correctness: `${errors} HTTP errors, ${timeouts} timeouts, ${refusedMarks} marks refused, ${closedDays.length} days closed × ${tenants} Comuni = ${closes} closes, bench children per closed day ${mealsOrAbsent.join(' ')}, ${credited}/${recorded} receipts credited, ${ledgerProblems} ledger problems; server log: ${serverEvents.closes.length} close/low-balance lines, ${serverEvents.mailsSaved} e-mails saved; slowest answers ${serverEvents.slowestAnswers.join(', ')}`,
+			correctness: `${errors} HTTP errors, ${timeouts} timeouts, ${refusedMarks} marks refused, ${closedDays.length} days closed × ${tenants} Comuni = ${closes} closes, bench children per closed day ${mealsOrAbsent.join(' ')}, ${credited}/${recorded} receipts credited, ${ledgerProblems} ledger problems; server log: ${serverEvents.closes.length} close, low-balance and backup lines, ${serverEvents.firstErrors.length ? `errors: ${serverEvents.firstErrors.join(' | ')}` : 'no error'}, ${serverEvents.mailsSaved} e-mails saved; slowest answers ${serverEvents.slowestAnswers.join(', ')}`,
 			serverLog: server.log,
 			data: {
-				parameters: { seconds: SECONDS, warmupSeconds: WARMUP_S, marksPerSecondOffered: MARKS_PER_S, marksPerRequest: MARKS_PER_REQUEST, connections: CONNECTIONS, guardians: GUARDIANS, receiptsPerSecond: RECEIPTS_PER_S, schoolDaySeconds: DAY_S, firstDay: FIRST_DAY, rssSampleSeconds: SAMPLE_MS / 1000, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'autocannon (same process as this script), pipelining 1, overallRate', server: 'one node process (adapter-node), SQLite WAL, day-close and backup schedulers on' },
+				parameters: { seconds: SECONDS, warmupSeconds: WARMUP_S, marksPerSecondOffered: MARKS_PER_S, marksPerRequest: MARKS_PER_REQUEST, connections: CONNECTIONS, guardians: GUARDIANS, receiptsPerSecond: RECEIPTS_PER_S, schoolDaySeconds: DAY_S, firstDay: FIRST_DAY, rssSampleSeconds: SAMPLE_MS / 1000, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'bench/open-loop.ts (same process as this script): fixed rate, latency from each request\'s due time', server: 'one node process (adapter-node), SQLite WAL, day-close and backup schedulers on' },
 				results: { warmup: warm, held, receipts: rcpt },
 				rssSamples: samples,
 				serverEvents
