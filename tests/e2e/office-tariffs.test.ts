@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { staffSession } from '../helpers/e2e.js';
+import { TEST_NOW } from '../helpers/server.js';
 import { axeViolations, formatViolations, gotoHydrated, overflowingElements, scrollWidth, settle } from '../helpers/browser.js';
 
 /*
@@ -11,9 +12,9 @@ import { axeViolations, formatViolations, gotoHydrated, overflowingElements, scr
 const s = staffSession({ DAY_CLOSE: 'off' });
 let page: Page;
 
-/** Next Monday in Rome, as YYYY-MM-DD (never today). */
+/** The Monday after the test server's today in Rome, as YYYY-MM-DD (never today): its clock decides, not the machine's. */
 function nextMonday(): string {
-	const today = new Date(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date()) + 'T12:00:00Z');
+	const today = new Date(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date(TEST_NOW)) + 'T12:00:00Z');
 	const ahead = (8 - (today.getUTCDay() || 7)) % 7 || 7;
 	return new Date(today.getTime() + ahead * 86_400_000).toISOString().slice(0, 10);
 }

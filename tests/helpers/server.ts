@@ -35,6 +35,9 @@ export interface TestServer {
  * The production build (`npm test` builds it first) as a real process on a free port, with its
  * own SQLite file, the demo seed, the embedded SPID/CIE test provider and a real SMTP server.
  */
+/** Monday 23 November 2026, 12:00 in Rome: the test server's clock at start; the tests' dates are written against this week. */
+export const TEST_NOW = '2026-11-23T11:00:00Z';
+
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
 	const smtp = await startTestSmtp();
 	const dataDir = mkdtempSync(join(tmpdir(), 'mensa-test-'));
@@ -55,8 +58,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 				SMTP_URL: smtp.url,
 				OIDC_DEV_PORT: '0',
 				MENSA_TEST_CLOCK: '1',
-				// Monday 23 November 2026, 12:00 in Rome: the tests' dates are written against this week.
-				MENSA_TEST_NOW: '2026-11-23T11:00:00Z',
+				MENSA_TEST_NOW: TEST_NOW,
 				// The tests' dates assume an untouched school year; the demo history has its own test.
 				SEED_HISTORY: 'off',
 				...env,
