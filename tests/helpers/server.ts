@@ -31,13 +31,13 @@ export interface TestServer {
 	stop(): Promise<void>;
 }
 
+/** Monday 23 November 2026, 12:00 in Rome: the test server's clock at start; the tests' dates are written against this week. */
+export const TEST_NOW = '2026-11-23T11:00:00Z';
+
 /**
  * The production build (`npm test` builds it first) as a real process on a free port, with its
  * own SQLite file, the demo seed, the embedded SPID/CIE test provider and a real SMTP server.
  */
-/** Monday 23 November 2026, 12:00 in Rome: the test server's clock at start; the tests' dates are written against this week. */
-export const TEST_NOW = '2026-11-23T11:00:00Z';
-
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
 	const smtp = await startTestSmtp();
 	const dataDir = mkdtempSync(join(tmpdir(), 'mensa-test-'));
