@@ -62,9 +62,6 @@ export function startCheckpointer(databasePath: string, log: (line: string) => v
 	return {
 		async stop() {
 			stopping = true;
-			// Held again until it has gone: otherwise a process with nothing else left to do exits
-			// before the worker's connection closes, and before its caller's last log line.
-			worker.ref();
 			worker.postMessage('stop');
 			await exited;
 		}
