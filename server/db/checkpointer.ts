@@ -49,8 +49,7 @@ export interface Checkpointer {
 }
 
 export function startCheckpointer(databasePath: string, log: (line: string) => void, opts: { intervalMs?: number } = {}): Checkpointer {
-	const task: Task = { task: TASK, databasePath, intervalMs: opts.intervalMs ?? 50 };
-	const worker = workerRunning(import.meta.url, task);
+	const worker = workerRunning(import.meta.url, { task: TASK, databasePath, intervalMs: opts.intervalMs ?? 50 } satisfies Task);
 	// It must not keep a process alive that has nothing else to do (a test, a CLI).
 	worker.unref();
 	let stopping = false;
