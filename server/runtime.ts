@@ -1,7 +1,6 @@
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/client.js';
-import { startCheckpointer } from './db/checkpointer.js';
 import { createGroupCommit, type GroupCommit } from './db/group-commit.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { formatDemoSeed, isEmpty, seedDemo } from './seed/demo.js';
@@ -29,7 +28,6 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; mailer
 	const clock = opts.clock ?? systemClock;
 	const log = opts.log ?? logLine;
 	const db = openDb(config.databasePath);
-	const checkpointer = config.databasePath === ':memory:' ? null : startCheckpointer(config.databasePath, log);
 	if (config.seedDemo && isEmpty(db)) {
 		const seed = await seedDemo(db, clock);
 		if (config.seedHistory) seedDemoHistory(db, clock.now());
@@ -63,8 +61,6 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; mailer
 		async close() {
 			await devProvider?.close();
 			mailer.close?.();
-			// The worker's connection closes first: the last one to close checkpoints and removes the WAL.
-			await checkpointer?.stop();
 			db.$client.close();
 		}
 	};
