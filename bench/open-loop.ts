@@ -17,6 +17,8 @@ export interface LoadRun {
 	errors: number;
 	timeouts: number;
 	seconds: number;
+	/** answers (2xx or not) that arrived before the last request was due: the rate the server kept up with */
+	answeredInWindow: number;
 	latency: { p50: number; p99: number; max: number };
 	errorKinds: Record<string, number>;
 }
@@ -40,10 +42,11 @@ export async function openLoop(opts: OpenLoopOptions): Promise<LoadRun> {
 	const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
 	const total = Math.floor(opts.rate * opts.seconds);
 	const latencies = new Float64Array(total);
-	const run: LoadRun = { requests: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, seconds: 0, latency: { p50: 0, p99: 0, max: 0 }, errorKinds: {} };
+	const run: LoadRun = { requests: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, seconds: 0, answeredInWindow: 0, latency: { p50: 0, p99: 0, max: 0 }, errorKinds: {} };
 	let answered = 0;
 	let sent = 0;
 	const start = performance.now();
+	const windowEnd = start + opts.seconds * 1000;
 
 	await new Promise<void>((done) => {
 		const settle = () => {
@@ -69,7 +72,9 @@ export async function openLoop(opts: OpenLoopOptions): Promise<LoadRun> {
 					res.on('end', () => {
 						if (settled) return;
 						settled = true;
-						latencies[answered++] = performance.now() - due;
+						const now = performance.now();
+						latencies[answered++] = now - due;
+						if (now <= windowEnd) run.answeredInWindow++;
 						if (res.statusCode! >= 200 && res.statusCode! < 300) run.ok++;
 						else {
 							run.non2xx++;

@@ -86,10 +86,14 @@ export async function startBenchServer(buildDir: string, dataDir: string, env: R
 	};
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc: contention on the machine does not inflate it. */
-export function cpuSeconds(pid: number | undefined): number {
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc: contention on the machine
+ * does not inflate it. `mainThread`: only its main thread's, the one that serves every request
+ * (GC helpers and worker threads left out), whose saturation is what queues answers.
+ */
+export function cpuSeconds(pid: number | undefined, { mainThread = false } = {}): number {
 	try {
-		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
 		return (Number(fields[11]) + Number(fields[12])) / 100;
 	} catch {
 		return NaN;

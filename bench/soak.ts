@@ -131,9 +131,9 @@ async function main() {
 		console.log(`  server pid ${pid} on ${server.url}; ${GUARDIANS} guardians, ${payments.length} pending payments; ${SECONDS} s at ${MARKS_PER_S} marks/s offered (${MARKS_PER_REQUEST}/request) + ${RECEIPTS_PER_S} receipts/s, a school day every ${DAY_S} s`);
 		const warm = await marks(WARMUP_S);
 		console.log(`  warm-up (${WARMUP_S} s): ${warm.requests} mark requests, p99 ${warm.latency.p99} ms, RSS ${samples.at(-1)!.rssMB} MB`);
-		const cpu0 = cpuSeconds(pid);
+		const [cpu0, main0] = [cpuSeconds(pid), cpuSeconds(pid, { mainThread: true })];
 		const held = await marks(SECONDS - WARMUP_S);
-		const cpuHeld = cpuSeconds(pid) - cpu0;
+		const [cpuHeld, mainHeld] = [cpuSeconds(pid) - cpu0, cpuSeconds(pid, { mainThread: true }) - main0];
 		const rcpt = await receipts;
 		clearInterval(dayTimer);
 		sample();
@@ -193,14 +193,19 @@ async function main() {
 		checks.ok = errors === 0 && refusedMarks === 0 && appliedRows >= applied && closedDays.length > 0 && checks.everyDayClosedForEveryComune && mealsOrAbsent.every((n) => n === 2 * GUARDIANS) && credited === recorded && recorded >= rcpt.ok && !checks.ranOutOfPayments && ledgerProblems === 0;
 
 		const heldSeconds = held.seconds || SECONDS - WARMUP_S;
+		const perRequest = (cpu: number) => Number(((cpu * 1000) / Math.max(1, held.requests + (rcpt.requests * (SECONDS - WARMUP_S)) / SECONDS)).toFixed(2));
 		const figures: Figure[] = [
-			{ name: `marks/s held after warm-up (offered ${MARKS_PER_S / TARGET_MARKS_PER_S}× the target)`, value: Math.round((held.ok * MARKS_PER_REQUEST) / heldSeconds), unit: 'marks/s', target: MARKS_PER_S, better: 'higher' },
+			// Answers that came back while the load was offered, against the rate offered: the last few
+			// milliseconds' requests are answered after the window closes, hence 99 % and not 100 %.
+			{ name: `marks/s answered during the run (offered ${MARKS_PER_S} = ${MARKS_PER_S / TARGET_MARKS_PER_S}× the target)`, value: Math.round((held.answeredInWindow * MARKS_PER_REQUEST) / (SECONDS - WARMUP_S)), unit: 'marks/s', target: 0.99 * MARKS_PER_S, better: 'higher' },
 			{ name: 'requests (marks + receipts)', value: warm.requests + held.requests + rcpt.requests, unit: '' },
 			{ name: 'errors (non-2xx, socket errors)', value: errors, unit: '', target: 0, better: 'lower' },
 			{ name: 'timeouts (no answer in 10 s)', value: timeouts, unit: '', target: 0, better: 'lower' },
 			{ name: 'marks p50 latency after warm-up', value: held.latency.p50, unit: 'ms' },
 			{ name: 'marks p99 latency after warm-up', value: held.latency.p99, unit: 'ms', target: TARGET_P99_MS, better: 'lower' },
-			{ name: 'server CPU per request (marks, receipts) after warm-up', value: Number(((cpuHeld * 1000) / Math.max(1, held.requests + (rcpt.requests * (SECONDS - WARMUP_S)) / SECONDS)).toFixed(2)), unit: 'ms' },
+			{ name: 'server CPU per request (marks, receipts) after warm-up', value: perRequest(cpuHeld), unit: 'ms' },
+			{ name: '  of which on the main thread', value: perRequest(mainHeld), unit: 'ms' },
+			{ name: 'server main thread busy after warm-up', value: Math.round((mainHeld / heldSeconds) * 100), unit: '%' },
 			{ name: 'receipts/s (steady)', value: Number((rcpt.ok / rcpt.seconds).toFixed(1)), unit: 'rcpt/s' },
 			{ name: 'receipts p99 latency', value: rcpt.latency.p99, unit: 'ms' },
 			{ name: 'school days closed by the scheduler', value: closedDays.length, unit: 'days' },
