@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { log } from '../log.js';
@@ -36,9 +36,10 @@ export function createMailer(opts: { smtpUrl: string | null; from: string; mailD
 	return {
 		async send(message) {
 			const info = await transport.sendMail({ from: opts.from, ...message });
-			mkdirSync(opts.mailDir, { recursive: true });
+			// Off the event loop: after a day close the outbox writes hundreds of these.
+			await mkdir(opts.mailDir, { recursive: true });
 			const file = join(opts.mailDir, `${Date.now()}-${info.messageId.replace(/[^\w.-]/g, '')}.eml`);
-			writeFileSync(file, info.message as Buffer);
+			await writeFile(file, info.message as Buffer);
 			// Not the text: it carries one-time links, which must never reach a log.
 			log.info({ to: message.to, subject: message.subject, file }, 'mail saved to a file (no SMTP_URL)');
 		}

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,27 @@ describe('the daily backup on a worker thread', () => {
 		expect(report.tables).toBeGreaterThan(20);
 		expect([existsSync(dest), existsSync(`${dest}.partial`)]).toEqual([true, false]);
 		expect(openDb(dest).$client.prepare('SELECT text FROM note').pluck().get()).toBe('scritta prima del backup');
+	});
+
+	it.runIf(process.platform === 'linux')('runs at the lowest CPU priority, and only its own thread does', async () => {
+		const live = openDb(join(dir, 'big.db'));
+		// Big enough that the copy and its checks take a good part of a second.
+		live.$client.exec("CREATE TABLE filler (text TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) INSERT INTO filler SELECT printf('%0100d', i) FROM n");
+		const niceOf = (tid: string) => {
+			try {
+				return Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+			} catch {
+				return NaN; // the thread ended as it was read
+			}
+		};
+		const [others, main] = [new Set<number>(), new Set<number>()];
+		const poll = setInterval(() => {
+			for (const tid of readdirSync('/proc/self/task')) (tid === String(process.pid) ? main : others).add(niceOf(tid));
+		}, 2);
+		await backupOffThread(join(dir, 'big.db'), join(dir, 'big-copy.db'), resolve('drizzle'));
+		clearInterval(poll);
+		expect(others.has(19)).toBe(true);
+		expect([...main]).toEqual([0]); // the thread that answers requests kept its priority
 	});
 
 	it('rejects with the reason when the database cannot be read', async () => {
