@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { staffSession } from '../helpers/e2e.js';
+import { serviceThursday } from '../helpers/server.js';
 import { axeViolations, formatViolations, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle } from '../helpers/browser.js';
 
 /*
@@ -11,14 +12,6 @@ import { axeViolations, formatViolations, gotoHydrated, overflowingElements, scr
 
 const PHONE_WIDTH = 360;
 
-/** A Thursday at least three days ahead, outside the Christmas closure: a service day for every school. */
-function serviceThursday(): string {
-	const day = new Date();
-	day.setUTCHours(0, 0, 0, 0);
-	day.setUTCDate(day.getUTCDate() + 3);
-	while (day.getUTCDay() !== 4 || day.toISOString().slice(5, 10) >= '12-18' || day.toISOString().slice(5, 10) <= '01-09') day.setUTCDate(day.getUTCDate() + 1);
-	return day.toISOString().slice(0, 10);
-}
 const thursday = serviceThursday();
 
 const s = staffSession();

@@ -35,6 +35,19 @@ export interface TestServer {
 export const TEST_NOW = '2026-11-23T11:00:00Z';
 
 /**
+ * The first Thursday at least three days after TEST_NOW, outside the Christmas closure: a service
+ * day for every demo school. From TEST_NOW and not the machine's date, so that a test setting the
+ * server's clock to it does not run out of school year.
+ */
+export function serviceThursday(): string {
+	const day = new Date(TEST_NOW);
+	day.setUTCHours(0, 0, 0, 0);
+	day.setUTCDate(day.getUTCDate() + 3);
+	while (day.getUTCDay() !== 4 || day.toISOString().slice(5, 10) >= '12-18' || day.toISOString().slice(5, 10) <= '01-09') day.setUTCDate(day.getUTCDate() + 1);
+	return day.toISOString().slice(0, 10);
+}
+
+/**
  * The production build (`npm test` builds it first) as a real process on a free port, with its
  * own SQLite file, the demo seed, the embedded SPID/CIE test provider and a real SMTP server.
  */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { TRPCClientError } from '@trpc/client';
 import { until } from '../helpers/wait.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serviceThursday, startTestServer, type TestServer } from '../helpers/server.js';
 import { signedInCast, type TestClient } from '../helpers/client.js';
 import type { AppRouter } from '../../server/trpc/app.js';
 
@@ -11,22 +11,8 @@ import type { AppRouter } from '../../server/trpc/app.js';
  * the CSV download, a class-only closure in the forecast, and a correction after the day close.
  */
 
-/** A Thursday and the Friday after it, at least three days ahead and outside the Christmas closure. */
-function testWeek(): { thursday: string; friday: string } {
-	const day = new Date();
-	day.setUTCHours(0, 0, 0, 0);
-	day.setUTCDate(day.getUTCDate() + 3);
-	for (;;) {
-		const iso = day.toISOString().slice(0, 10);
-		const md = iso.slice(5);
-		if (day.getUTCDay() === 4 && !(md >= '12-18' || md <= '01-09')) {
-			const friday = new Date(day.getTime() + 86_400_000).toISOString().slice(0, 10);
-			return { thursday: iso, friday };
-		}
-		day.setUTCDate(day.getUTCDate() + 1);
-	}
-}
-const { thursday, friday } = testWeek();
+const thursday = serviceThursday();
+const friday = new Date(Date.parse(thursday) + 86_400_000).toISOString().slice(0, 10);
 
 let server: TestServer;
 let ufficio: TestClient, infanzia: TestClient, cucina: TestClient, genitore: TestClient;
