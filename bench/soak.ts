@@ -7,7 +7,7 @@
  *
  *   npm run bench -- soak                                  (10 minutes; builds build-d first when stale)
  *   SOAK_MINUTES=2 BENCH_SKIP_BUILD=1 npx tsx bench/soak.ts
- * Also: SOAK_WARMUP_S (60), SOAK_MARKS_PER_S (8000), SOAK_RECEIPTS_PER_S (20), SOAK_DAY_SECONDS (30).
+ * Also: SOAK_WARMUP_S (60), SOAK_MARKS_PER_S (8000), SOAK_RECEIPTS_PER_S (20), SOAK_DAY_SECONDS (30), SOAK_BACKUP (off).
  */
 import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -31,6 +31,7 @@ const WARMUP_S = Math.min(Number(process.env.SOAK_WARMUP_S ?? 60), SECONDS / 2);
 const MARKS_PER_S = Number(process.env.SOAK_MARKS_PER_S ?? 2 * TARGET_MARKS_PER_S);
 const RECEIPTS_PER_S = Number(process.env.SOAK_RECEIPTS_PER_S ?? 20);
 const DAY_S = Number(process.env.SOAK_DAY_SECONDS ?? 30);
+const BACKUP_ON = process.env.SOAK_BACKUP === 'on';
 const BUILD_DIR = process.env.BENCH_BUILD_DIR ?? 'build-d';
 /** A family plans ahead, as in marks-http: both children, the next five service days. */
 const MARKS_PER_REQUEST = 10;
@@ -78,8 +79,11 @@ async function main() {
 			slowest.sort((a, b) => b.ms - a.ms).splice(5);
 		}
 	};
-	// The scheduler on (DAY_CLOSE and BACKUP at their defaults): the server as it is deployed.
-	const server = await startBenchServer(BUILD_DIR, dataDir, { MENSA_TEST_NOW: SEED_NOW }, onLine);
+	// The server as it is deployed, day-close scheduler on. Its daily backup runs at BACKUP_HOUR (02:00), never
+	// in a morning burst; here each clock move crosses 02:00, so it would copy and check the whole
+	// file (1 GB by the tenth minute) every minute on the disk the marks' commits fsync to.
+	// SOAK_BACKUP=on keeps it, as the harshest case; `npm run bench -- backup` measures it alone.
+	const server = await startBenchServer(BUILD_DIR, dataDir, { MENSA_TEST_NOW: SEED_NOW, BACKUP: BACKUP_ON ? 'on' : 'off' }, onLine);
 	const pid = server.child.pid!;
 	try {
 		const setClock = async (day: IsoDate) => {
@@ -221,7 +225,7 @@ async function main() {
 			correctness: `${errors} HTTP errors, ${timeouts} timeouts, ${refusedMarks} marks refused, ${closedDays.length} days closed × ${tenants} Comuni = ${closes} closes, bench children per closed day ${mealsOrAbsent.join(' ')}, ${credited}/${recorded} receipts credited, ${ledgerProblems} ledger problems; server log: ${serverEvents.closes.length} close, low-balance and backup lines, ${serverEvents.firstErrors.length ? `errors: ${serverEvents.firstErrors.join(' | ')}` : 'no error'}, ${serverEvents.mailsSaved} e-mails saved; slowest answers ${serverEvents.slowestAnswers.join(', ')}`,
 			serverLog: server.log,
 			data: {
-				parameters: { seconds: SECONDS, warmupSeconds: WARMUP_S, marksPerSecondOffered: MARKS_PER_S, marksPerRequest: MARKS_PER_REQUEST, connections: CONNECTIONS, guardians: GUARDIANS, receiptsPerSecond: RECEIPTS_PER_S, schoolDaySeconds: DAY_S, firstDay: FIRST_DAY, rssSampleSeconds: SAMPLE_MS / 1000, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'bench/open-loop.ts (same process as this script): fixed rate, latency from each request\'s due time', server: 'one node process (adapter-node), SQLite WAL, day-close and backup schedulers on' },
+				parameters: { seconds: SECONDS, warmupSeconds: WARMUP_S, marksPerSecondOffered: MARKS_PER_S, marksPerRequest: MARKS_PER_REQUEST, connections: CONNECTIONS, guardians: GUARDIANS, receiptsPerSecond: RECEIPTS_PER_S, schoolDaySeconds: DAY_S, firstDay: FIRST_DAY, rssSampleSeconds: SAMPLE_MS / 1000, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'bench/open-loop.ts (same process as this script): fixed rate, latency from each request\'s due time', server: `one node process (adapter-node), SQLite WAL, day-close scheduler on, daily backup ${BACKUP_ON ? 'on (every clock move)' : 'off (SOAK_BACKUP=on to keep it)'}` },
 				results: { warmup: warm, held, receipts: rcpt },
 				rssSamples: samples,
 				serverEvents
