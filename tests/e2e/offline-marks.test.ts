@@ -179,6 +179,22 @@ describe('marks made offline, sent when the network comes back', () => {
 		expect(withDb((db) => db.prepare(`SELECT assenza FROM day_marks WHERE consumer_id = ? AND date = ?`).get(lucaId, MONDAY))).toEqual({ assenza: 1 });
 	});
 
+	it('a send that fails with the network up is tried again within seconds, with nothing else happening', async () => {
+		const FRIDAY = PERIOD[1];
+		let requests = 0;
+		// The first request dies on its way out, as the first one on a network just back often does.
+		await context.route('**/api/trpc/meals.mark*', (route) => (requests++ === 0 ? route.abort('failed') : route.continue()));
+		await tap(`bianco-${FRIDAY}`);
+		// No focus, no 'online': the page's own retry (the service worker's Background Sync, where
+		// it delivers first, leaves the page no answer to show).
+		await expect.poll(() => outcome(FRIDAY).textContent()).toMatch(/^✓\s?Registrata alle 09:31:\d\d: pasto normale\.$/);
+		expect(requests).toBeGreaterThanOrEqual(2);
+		await context.unroute('**/api/trpc/meals.mark*');
+		// One effect, however many times it arrived.
+		expect(withDb((db) => db.prepare(`SELECT outcome FROM mark_events WHERE consumer_id = ? AND date = ? AND value = 0`).all(lucaId, FRIDAY))).toEqual([{ outcome: 'applied' }]);
+		await expect.poll(async () => (await readStore('outbox')).length).toBe(0);
+	});
+
 	it('logout leaves nothing of Maria in IndexedDB', async () => {
 		expect((await readStore('days')).length).toBeGreaterThan(0);
 		await page.getByRole('button', { name: 'Logout' }).click();

@@ -7,19 +7,26 @@ export type { MarkRequest } from './outbox';
 
 /*
  * The one sync module of the parent app. The outbox: marks go out through meals.mark on every
- * chance the page gets (coming back online, focus, a 30 s timer while something waits); where the
- * browser has Background Sync, the service worker also keeps a request that failed for lack of
- * network and sends it again when the network is back, even with the app closed (vite.pwa.ts):
- * the same mutationId makes the second arrival harmless. The offline copy: refreshed when the app
- * opens, comes back online or regains focus, and after marks were answered.
+ * chance the page gets (coming back online, focus, and while something waits a retry after 2 s,
+ * then 5, 15 and every 30); where the browser has Background Sync, the service worker also keeps
+ * a request that failed for lack of network and sends it again when the network is back, even
+ * with the app closed (vite.pwa.ts): the same mutationId makes the second arrival harmless. The
+ * offline copy: refreshed when the app opens, comes back online or regains focus, and after marks
+ * were answered.
  */
 
-const RETRY_MS = 30_000;
+/**
+ * After a send that failed, the next try: soon at first, since the first request on a network
+ * just back often fails (and the service worker's Background Sync may deliver it meanwhile, with
+ * no answer for the page), then less and less often.
+ */
+const RETRY_MS = [2_000, 5_000, 15_000, 30_000];
 /** Focus comes often on a phone: the copy is asked again at most this often from it. */
 const FOCUS_REFRESH_MS = 60_000;
 
 let outbox: Outbox | null = null;
-let timer: ReturnType<typeof setInterval> | null = null;
+let retry: ReturnType<typeof setTimeout> | null = null;
+let failures = 0;
 
 export function browserOutbox(): Outbox {
 	if (outbox) return outbox;
@@ -80,17 +87,15 @@ export function startSync(userKey: string): Promise<void> {
 	return claimed.done;
 }
 
-/** Sends what waits; keeps a timer running while something is still unsent. */
+/** Sends what waits; while something is still unsent, tries again later. */
 export async function flushMarks() {
 	const box = browserOutbox();
 	const report = await box.flush();
 	if (report.sent) refreshSoon(3_000);
+	failures = report.failed ? failures + 1 : 0;
 	const left = (await box.unsent()).length;
-	if (left && !timer) timer = setInterval(() => void flushMarks(), RETRY_MS);
-	if (!left && timer) {
-		clearInterval(timer);
-		timer = null;
-	}
+	if (retry) clearTimeout(retry);
+	retry = left ? setTimeout(() => void flushMarks(), RETRY_MS[Math.min(Math.max(failures, 1), RETRY_MS.length) - 1]) : null;
 	return report;
 }
 
