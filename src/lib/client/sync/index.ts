@@ -1,6 +1,6 @@
 import { claimForUser, localDb } from '$lib/client/db';
 import { trpc } from '$lib/client/trpc';
-import { createOutbox, type Outbox, type MarkRequest } from './outbox';
+import { createOutbox, type FlushReport, type Outbox, type MarkRequest } from './outbox';
 import { refreshCopy } from './refresh';
 
 export type { MarkRequest } from './outbox';
@@ -27,6 +27,7 @@ const FOCUS_REFRESH_MS = 60_000;
 let outbox: Outbox | null = null;
 let retry: ReturnType<typeof setTimeout> | null = null;
 let failures = 0;
+let lastReport: FlushReport | null = null;
 
 export function browserOutbox(): Outbox {
 	if (outbox) return outbox;
@@ -92,7 +93,9 @@ export async function flushMarks() {
 	const box = browserOutbox();
 	const report = await box.flush();
 	if (report.sent) refreshSoon(3_000);
-	failures = report.failed ? failures + 1 : 0;
+	// Callers that joined one flush share its report: one failure, counted once.
+	if (report !== lastReport) failures = report.failed ? failures + 1 : 0;
+	lastReport = report;
 	const left = (await box.unsent()).length;
 	if (retry) clearTimeout(retry);
 	retry = left ? setTimeout(() => void flushMarks(), RETRY_MS[Math.min(Math.max(failures, 1), RETRY_MS.length) - 1]) : null;
