@@ -16,7 +16,7 @@ export type { MarkRequest } from './outbox';
  */
 
 /**
- * After a send that failed, the next try: soon at first, since the first request on a network
+ * While marks wait, the next try: soon at first, since the first request on a network
  * just back often fails (and the service worker's Background Sync may deliver it meanwhile, with
  * no answer for the page), then less and less often.
  */
@@ -26,7 +26,7 @@ const FOCUS_REFRESH_MS = 60_000;
 
 let outbox: Outbox | null = null;
 let retry: ReturnType<typeof setTimeout> | null = null;
-let failures = 0;
+let triesLeftUnsent = 0;
 let lastReport: FlushReport | null = null;
 
 export function browserOutbox(): Outbox {
@@ -93,12 +93,13 @@ export async function flushMarks() {
 	const box = browserOutbox();
 	const report = await box.flush();
 	if (report.sent) refreshSoon(3_000);
-	// Callers that joined one flush share its report: one failure, counted once.
-	if (report !== lastReport) failures = report.failed ? failures + 1 : 0;
-	lastReport = report;
 	const left = (await box.unsent()).length;
+	// Whatever kept a mark unsent (no network, no answer for it), the next try comes later each
+	// time. Callers that joined one flush share its report: one try, counted once.
+	if (report !== lastReport) triesLeftUnsent = left ? triesLeftUnsent + 1 : 0;
+	lastReport = report;
 	if (retry) clearTimeout(retry);
-	retry = left ? setTimeout(() => void flushMarks(), RETRY_MS[Math.min(Math.max(failures, 1), RETRY_MS.length) - 1]) : null;
+	retry = left ? setTimeout(() => void flushMarks(), RETRY_MS[Math.min(Math.max(triesLeftUnsent, 1), RETRY_MS.length) - 1]) : null;
 	return report;
 }
 
