@@ -179,14 +179,21 @@ describe('marks made offline, sent when the network comes back', () => {
 		expect(withDb((db) => db.prepare(`SELECT assenza FROM day_marks WHERE consumer_id = ? AND date = ?`).get(lucaId, MONDAY))).toEqual({ assenza: 1 });
 	});
 
-	it('a send that fails with the network up is tried again within seconds, with nothing else happening', async () => {
+	it('after a long spell offline, a first send that fails on the network just back is tried again within seconds', async () => {
 		const FRIDAY = PERIOD[1];
-		let requests = 0;
-		// The first request dies on its way out, as the first one on a network just back often does.
-		await context.route('**/api/trpc/meals.mark*', (route) => (requests++ === 0 ? route.abort('failed') : route.continue()));
+		await context.setOffline(true);
 		await tap(`bianco-${FRIDAY}`);
-		// No focus, no 'online': the page's own retry (the service worker's Background Sync, where
-		// it delivers first, leaves the page no answer to show).
+		// Three tries with no network: the next one would be 15 s away.
+		await expect.poll(async () => (await readStore('outbox'))[0]?.attempts ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+		// For its first second back, the network fails every request, as it often does.
+		let requests = 0;
+		const flaky = Date.now() + 1_000;
+		await context.route('**/api/trpc/meals.mark*', (route) => {
+			requests++;
+			return Date.now() < flaky ? route.abort('failed') : route.continue();
+		});
+		await context.setOffline(false);
+		// No focus: the page's own retry (Background Sync, where it delivers first, leaves the page no answer to show).
 		await expect.poll(() => outcome(FRIDAY).textContent()).toMatch(/^✓\s?Registrata alle 09:31:\d\d: pasto normale\.$/);
 		expect(requests).toBeGreaterThanOrEqual(2);
 		await context.unroute('**/api/trpc/meals.mark*');

@@ -68,12 +68,13 @@ describe('account.statement and account.balances', () => {
 
 	it('answers NOT_FOUND for another family’s child and for a group the child has no account in', async () => {
 		const giovanni = await newGuardian('giovanni.ferrari.ec@example.com');
+		// One at a time: a refusal that came back while an earlier one was awaited would be an unhandled rejection.
 		for (const call of [
-			giovanni.trpc.account.balances.query({ consumerId: lucaId }),
-			giovanni.trpc.account.statement.query({ consumerId: lucaId, serviceGroupId: groupId, from: '2026-11-01', to: '2026-11-30' }),
-			maria.trpc.account.statement.query({ consumerId: lucaId, serviceGroupId: 999_999, from: '2026-11-01', to: '2026-11-30' })
+			() => giovanni.trpc.account.balances.query({ consumerId: lucaId }),
+			() => giovanni.trpc.account.statement.query({ consumerId: lucaId, serviceGroupId: groupId, from: '2026-11-01', to: '2026-11-30' }),
+			() => maria.trpc.account.statement.query({ consumerId: lucaId, serviceGroupId: 999_999, from: '2026-11-01', to: '2026-11-30' })
 		]) {
-			expect((await failure(call)).data?.code).toBe('NOT_FOUND');
+			expect((await failure(call())).data?.code).toBe('NOT_FOUND');
 		}
 	});
 });

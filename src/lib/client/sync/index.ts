@@ -33,7 +33,11 @@ export function browserOutbox(): Outbox {
 	if (outbox) return outbox;
 	outbox = createOutbox(localDb(), async (marks) => (await trpc.meals.mark.mutate({ marks })).results);
 	const kick = () => void flushMarks();
-	window.addEventListener('online', kick);
+	// The network is back: whatever the tries while it was away, the next ones come soon again.
+	window.addEventListener('online', () => {
+		triesLeftUnsent = 0;
+		kick();
+	});
 	window.addEventListener('focus', kick);
 	document.addEventListener('visibilitychange', () => {
 		if (document.visibilityState === 'visible') kick();
