@@ -72,7 +72,7 @@ async function main() {
 			return;
 		}
 		if ((l.level === 'error' || l.level === 'fatal') && errorLines.length < 5) errorLines.push(line);
-		if (/\[(chiusura|saldo basso|backup|checkpoint)\]/.test(l.msg)) closeLines.push(`${l.time} ${l.msg}`);
+		if (/\[(chiusura|saldo basso|backup)\]/.test(l.msg)) closeLines.push(`${l.time} ${l.msg}`);
 		else if (l.msg.startsWith('mail saved')) mailsSaved++;
 		else if (l.msg === 'request' && (slowest.length < 5 || (l.ms ?? 0) > slowest[4].ms)) {
 			slowest.push({ time: l.time, route: l.route, ms: l.ms ?? 0 });
