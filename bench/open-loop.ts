@@ -119,3 +119,10 @@ export async function openLoop(opts: OpenLoopOptions): Promise<LoadRun> {
 	run.latency = { p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)), max: Math.round(sorted.length ? sorted[sorted.length - 1] : 0) };
 	return run;
 }
+
+/** "ECONNRESET × 2, HTTP 503: … × 1": what went wrong across runs, for a report's one line. */
+export function errorKindsOf(runs: LoadRun[]): string {
+	const counts = new Map<string, number>();
+	for (const run of runs) for (const [kind, n] of Object.entries(run.errorKinds)) counts.set(kind, (counts.get(kind) ?? 0) + n);
+	return [...counts].map(([kind, n]) => `${kind} × ${n}`).join(', ');
+}

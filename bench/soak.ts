@@ -22,7 +22,7 @@ import { tenantScope } from '../server/db/tenant-scope.js';
 import { checkLedger } from '../server/ledger/accounts.js';
 import { reportRun, type Figure } from './common.js';
 import { addFamilies, SEED_NOW, TARGET_MARKS_PER_S, TARGET_P99_MS, type Family } from './marks-http.js';
-import { openLoop } from './open-loop.js';
+import { errorKindsOf, openLoop } from './open-loop.js';
 import { addPayments, receiptOf } from './receipts.js';
 import { cpuSeconds, ensureTestBuild, startBenchServer } from './server-process.js';
 
@@ -222,7 +222,7 @@ async function main() {
 			heading: `soak: ${SECONDS} s (${WARMUP_S} s warm-up), ${CONNECTIONS} connections for marks, machine load ${samples.map((s) => s.load1).join(' ')}`,
 			figures,
 			checks,
-			correctness: `${errors} HTTP errors, ${timeouts} timeouts, ${refusedMarks} marks refused, ${closedDays.length} days closed × ${tenants} Comuni = ${closes} closes, bench children per closed day ${mealsOrAbsent.join(' ')}, ${credited}/${recorded} receipts credited, ${ledgerProblems} ledger problems; server log: ${serverEvents.closes.length} close, low-balance and backup lines, ${serverEvents.firstErrors.length ? `errors: ${serverEvents.firstErrors.join(' | ')}` : 'no error'}, ${serverEvents.mailsSaved} e-mails saved; slowest answers ${serverEvents.slowestAnswers.join(', ')}`,
+			correctness: `${errors} HTTP errors${errors ? ` (${errorKindsOf([warm, held, rcpt])})` : ''}, ${timeouts} timeouts, ${refusedMarks} marks refused, ${closedDays.length} days closed × ${tenants} Comuni = ${closes} closes, bench children per closed day ${mealsOrAbsent.join(' ')}, ${credited}/${recorded} receipts credited, ${ledgerProblems} ledger problems; server log: ${serverEvents.closes.length} close, low-balance and backup lines, ${serverEvents.firstErrors.length ? `errors: ${serverEvents.firstErrors.join(' | ')}` : 'no error'}, ${serverEvents.mailsSaved} e-mails saved; slowest answers ${serverEvents.slowestAnswers.join(', ')}`,
 			serverLog: server.log,
 			data: {
 				parameters: { seconds: SECONDS, warmupSeconds: WARMUP_S, marksPerSecondOffered: MARKS_PER_S, marksPerRequest: MARKS_PER_REQUEST, connections: CONNECTIONS, guardians: GUARDIANS, receiptsPerSecond: RECEIPTS_PER_S, schoolDaySeconds: DAY_S, firstDay: FIRST_DAY, rssSampleSeconds: SAMPLE_MS / 1000, build: `${BUILD_DIR} (vite build --mode test)`, loadGenerator: 'bench/open-loop.ts (same process as this script): fixed rate, latency from each request\'s due time', server: `one node process (adapter-node), SQLite WAL, day-close scheduler on, daily backup ${BACKUP_ON ? 'on (every clock move)' : 'off (SOAK_BACKUP=on to keep it)'}` },
