@@ -16,6 +16,7 @@ describe('loadConfig', () => {
 	it('has working defaults for a developer machine', () => {
 		expect(loadConfig({})).toEqual({
 			databasePath: resolve('data/mensa.db'),
+			secretsKeyFile: resolve('data/secrets.key'),
 			origin: 'http://localhost:3000',
 			smtpUrl: null,
 			mailFrom: 'Mensa Aperta <no-reply@mensa-aperta.example>',
@@ -53,11 +54,13 @@ describe('loadConfig', () => {
 			LOG_LEVEL: 'debug',
 			TRUSTED_PROXIES: '127.0.0.1, ::1',
 			SHUTDOWN_TIMEOUT: '20',
-			BODY_SIZE_LIMIT: '3M'
+			BODY_SIZE_LIMIT: '3M',
+			SECRETS_KEY_FILE: '/etc/mensa-aperta/secrets.key'
 		});
 		expect(config).toMatchObject({
 			origin: 'http://localhost:8080',
 			databasePath: '/var/lib/mensa/mensa.db',
+			secretsKeyFile: '/etc/mensa-aperta/secrets.key',
 			mailDir: '/var/lib/mensa/mail',
 			smtpUrl: 'smtp://mensa:segreto@mail.example.it:587',
 			oidcDevPort: 0,
@@ -67,6 +70,10 @@ describe('loadConfig', () => {
 			logLevel: 'debug',
 			trustedProxies: ['127.0.0.1', '::1']
 		});
+	});
+
+	it('keeps the secrets key beside the database unless told otherwise', () => {
+		expect(loadConfig({ DATABASE_PATH: '/srv/mensa/db/mensa.db' }).secretsKeyFile).toBe('/srv/mensa/db/secrets.key');
 	});
 
 	it('takes an empty variable as unset', () => {

@@ -1,9 +1,11 @@
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 
 export interface Config {
 	databasePath: string;
+	/** the key staff authenticator keys are sealed under: kept apart from the database's backups */
+	secretsKeyFile: string;
 	/** the public origin: builds e-mail links and the SPID/CIE redirect URI */
 	origin: string;
 	smtpUrl: string | null;
@@ -64,6 +66,7 @@ const schema = z.object({
 	ORIGIN: httpUrl('expected the public origin, e.g. https://mensa.comune.example.it (scheme and host, no path)', (u) => u.pathname === '/' && !u.search && !u.hash).optional(),
 	DATA_DIR: z.string().default('data'),
 	DATABASE_PATH: z.string().optional(),
+	SECRETS_KEY_FILE: z.string().optional(),
 	SMTP_URL: z
 		.string()
 		.refine((v) => /^smtps?:\/\/[^/]+/.test(v) && URL.canParse(v), 'expected smtp://[user:password@]host[:port] or smtps://…')
@@ -112,8 +115,10 @@ export function loadConfig(env: Env): Config {
 	// right on a developer's machine and wrong on a public one: off there unless asked for.
 	const local = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(origin).hostname);
 	const switchedOn = (value: 'on' | 'off' | undefined) => (value === undefined ? local : value === 'on');
+	const databasePath = resolve(v.DATABASE_PATH ?? `${v.DATA_DIR}/mensa.db`);
 	return {
-		databasePath: resolve(v.DATABASE_PATH ?? `${v.DATA_DIR}/mensa.db`),
+		databasePath,
+		secretsKeyFile: resolve(v.SECRETS_KEY_FILE ?? `${dirname(databasePath)}/secrets.key`),
 		origin,
 		smtpUrl: v.SMTP_URL ?? null,
 		mailFrom: v.MAIL_FROM,

@@ -9,6 +9,8 @@ import { startOidcDevProvider, TEST_CLIENT, type OidcDevProvider } from './auth/
 import type { RelyingParty } from './auth/oidc.js';
 import type { Tenant } from './tenants/tenants.js';
 import { logLine } from './log.js';
+import { openSecrets } from './auth/secrets-key.js';
+import type { Sealer } from './auth/sealed.js';
 
 /** Everything a request or a job needs, made once per process and passed down explicitly. */
 export interface Runtime {
@@ -16,6 +18,8 @@ export interface Runtime {
 	db: Db;
 	clock: Clock;
 	mailer: Mailer;
+	/** seals and opens the secrets the server must read back (staff authenticator keys) */
+	secrets: Sealer;
 	/** marks and other small hot writes: committed together, answered after the commit */
 	groupCommit: GroupCommit;
 	relyingPartyFor(tenant: Tenant): RelyingParty;
@@ -33,6 +37,8 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; mailer
 		if (config.seedHistory) seedDemoHistory(db, clock.now());
 		log(formatDemoSeed(seed, config.origin));
 	}
+	// After the seed, which writes the demo staff's authenticator keys raw.
+	const secrets = openSecrets(db, config.secretsKeyFile, log);
 	if (config.paymentSimulators) {
 		log(`Simulatori di pagamento (nessun pagamento reale): ${config.origin}/simulatore-pagopa/psp · ${config.origin}/simulatore-lis`);
 	}
@@ -50,6 +56,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; mailer
 		config,
 		db,
 		clock,
+		secrets,
 		groupCommit: createGroupCommit(db),
 		mailer,
 		relyingPartyFor(tenant) {

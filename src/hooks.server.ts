@@ -17,21 +17,22 @@ import { startMailOutbox } from '$server/mail/outbox';
 
 let rt: Runtime;
 
-/** Read once, at start: a wrong variable stops the process here, before it listens, with one message saying which. */
-function configOrExit() {
-	try {
-		return loadConfig(env);
-	} catch (error) {
-		if (!(error instanceof ConfigError)) throw error;
-		process.stderr.write(`${error.message}\n`);
-		process.exit(CONFIG_EXIT_CODE);
-	}
+/** A wrong setting (a variable, or the secrets key file) stops the process before it listens, with one message saying which. */
+function exitOnConfigError(error: unknown): never {
+	if (!(error instanceof ConfigError)) throw error;
+	process.stderr.write(`${error.message}\n`);
+	process.exit(CONFIG_EXIT_CODE);
 }
 
 export const init: ServerInit = async () => {
-	const config = configOrExit();
+	let config;
+	try {
+		config = loadConfig(env);
+	} catch (error) {
+		exitOnConfigError(error);
+	}
 	log.level = config.logLevel;
-	rt = await startRuntime(config, { clock: testClock ?? systemClock, log: logLine });
+	rt = await startRuntime(config, { clock: testClock ?? systemClock, log: logLine }).catch(exitOnConfigError);
 	const stopScheduler = config.dayClose ? startDayCloseScheduler(rt) : () => {};
 	const stopBackups = config.backup ? startBackupScheduler(rt, config.backup) : () => {};
 	const stopPagopaJobs = startPagopaJobs(rt, pagopaJobOptions(env, rt.config.origin));

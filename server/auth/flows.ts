@@ -188,7 +188,7 @@ export function proveCode(
 	const accountKey = `login:acct:${user.tenantId ?? 'platform'}:${user.email ?? user.id}`;
 	const limited = limit(rt, [[accountKey, rateRules.loginAccount]]);
 	if (limited) return limited;
-	const outcome = proveSecondFactor(rt.db, rt.clock, user.id, auth.session.id, code);
+	const outcome = proveSecondFactor(rt.db, rt.clock, rt.secrets, user.id, auth.session.id, code);
 	if (outcome.status !== 'ok') return { status: 'invalid' };
 	resetRateLimit(rt.db, accountKey);
 	const action = outcome.recoveryCodes ? 'user.second_factor_enrol' : 'session.second_factor';

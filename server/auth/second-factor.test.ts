@@ -1,17 +1,20 @@
 import { eq } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { fixedClock } from '../clock.js';
 import { openDb, type Db } from '../db/client.js';
-import { recoveryCodes, sessions, users } from '../db/schema.js';
+import { recoveryCodes, sessions, totpCredentials, users } from '../db/schema.js';
 import { createSession } from './session.js';
 import { hashToken } from './tokens.js';
-import { enrolmentOf, needsSecondFactor, proveSecondFactor, renewRecoveryCodes, resetSecondFactor, totpAt } from './second-factor.js';
+import { createSealer, isSealed } from './sealed.js';
+import { enrolmentOf, needsSecondFactor, proveSecondFactor, renewRecoveryCodes, resetSecondFactor, sealAuthenticatorKeys, totpAt } from './second-factor.js';
 
 const START = '2026-11-23T07:00:10.000Z';
 let db: Db;
 let clock: ReturnType<typeof fixedClock>;
 const user = { id: 'op-1', email: 'ufficio@comune.example.it' };
+const secrets = createSealer(randomBytes(32));
 
 function newSession(token: string) {
 	createSession(db, clock, token, user.id);
@@ -21,7 +24,7 @@ const passed = (sessionId: string) => db.select().from(sessions).where(eq(sessio
 
 /** The phone: the key as the operator typed it from the page. */
 function phoneOf(): Uint8Array {
-	const e = enrolmentOf(db, clock, user, 'Mensa Aperta');
+	const e = enrolmentOf(db, clock, secrets, user, 'Mensa Aperta');
 	if (e.status !== 'pending') throw new Error('already enrolled');
 	return decodeBase32IgnorePadding(e.secret);
 }
@@ -40,19 +43,19 @@ describe('second factor', () => {
 	});
 
 	it('enrols with the first good code: the same QR on reload, ten recovery codes shown once', () => {
-		const first = enrolmentOf(db, clock, user, 'Mensa Aperta');
+		const first = enrolmentOf(db, clock, secrets, user, 'Mensa Aperta');
 		expect(first).toMatchObject({ status: 'pending', uri: expect.stringMatching(/^otpauth:\/\/totp\/Mensa%20Aperta:ufficio%40comune\.example\.it\?/) });
-		expect(enrolmentOf(db, clock, user, 'Mensa Aperta')).toEqual(first);
+		expect(enrolmentOf(db, clock, secrets, user, 'Mensa Aperta')).toEqual(first);
 		const key = phoneOf();
 		const session = newSession('s1');
 
-		expect(proveSecondFactor(db, clock, user.id, session, '000000')).toEqual({ status: 'wrong_code' });
+		expect(proveSecondFactor(db, clock, secrets, user.id, session, '000000')).toEqual({ status: 'wrong_code' });
 		expect(passed(session)).toBeNull();
-		const ok = proveSecondFactor(db, clock, user.id, session, totpAt(key, clock.now()));
+		const ok = proveSecondFactor(db, clock, secrets, user.id, session, totpAt(key, clock.now()));
 		expect(ok).toMatchObject({ status: 'ok', recoveryCodesLeft: 10 });
 		expect(ok.status === 'ok' && ok.recoveryCodes).toHaveLength(10);
 		expect(passed(session)).toEqual(clock.now());
-		expect(enrolmentOf(db, clock, user, 'Mensa Aperta')).toEqual({ status: 'enrolled' });
+		expect(enrolmentOf(db, clock, secrets, user, 'Mensa Aperta')).toEqual({ status: 'enrolled' });
 		// Only hashes are kept.
 		const codes = ok.status === 'ok' ? ok.recoveryCodes! : [];
 		expect(db.select().from(recoveryCodes).all().map((r) => r.codeHash)).not.toContain(codes[0]);
@@ -61,36 +64,56 @@ describe('second factor', () => {
 	it('takes a code once (no replay), one step of drift either way, nothing older', () => {
 		const key = phoneOf();
 		const at = clock.now();
-		expect(proveSecondFactor(db, clock, user.id, newSession('a'), totpAt(key, at)).status).toBe('ok');
+		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('a'), totpAt(key, at)).status).toBe('ok');
 		// The same code a second later, from another session: refused.
 		clock.advance(1000);
-		expect(proveSecondFactor(db, clock, user.id, newSession('b'), totpAt(key, at))).toEqual({ status: 'wrong_code' });
+		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('b'), totpAt(key, at))).toEqual({ status: 'wrong_code' });
 		// The phone 30 s ahead: accepted; 2 steps behind: refused.
-		expect(proveSecondFactor(db, clock, user.id, newSession('c'), totpAt(key, new Date(at.getTime() + 30_000))).status).toBe('ok');
+		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('c'), totpAt(key, new Date(at.getTime() + 30_000))).status).toBe('ok');
 		clock.advance(120_000);
-		expect(proveSecondFactor(db, clock, user.id, newSession('d'), totpAt(key, new Date(clock.now().getTime() - 60_000)))).toEqual({ status: 'wrong_code' });
-		expect(proveSecondFactor(db, clock, user.id, newSession('e'), totpAt(key, clock.now())).status).toBe('ok');
+		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('d'), totpAt(key, new Date(clock.now().getTime() - 60_000)))).toEqual({ status: 'wrong_code' });
+		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('e'), totpAt(key, clock.now())).status).toBe('ok');
 	});
 
 	it('a recovery code opens one session, once, whatever the case and dashes; renewing voids the old ones', () => {
 		const key = phoneOf();
-		const first = proveSecondFactor(db, clock, user.id, newSession('a'), totpAt(key, clock.now()));
+		const first = proveSecondFactor(db, clock, secrets, user.id, newSession('a'), totpAt(key, clock.now()));
 		const codes = first.status === 'ok' ? first.recoveryCodes! : [];
 		const session = newSession('b');
-		expect(proveSecondFactor(db, clock, user.id, session, ` ${codes[3].toUpperCase().replace('-', '')} `)).toEqual({ status: 'ok', recoveryCodes: null, recoveryCodesLeft: 9 });
+		expect(proveSecondFactor(db, clock, secrets, user.id, session, ` ${codes[3].toUpperCase().replace('-', '')} `)).toEqual({ status: 'ok', recoveryCodes: null, recoveryCodesLeft: 9 });
 		expect(passed(session)).not.toBeNull();
-		expect(proveSecondFactor(db, clock, user.id, newSession('c'), codes[3])).toEqual({ status: 'wrong_code' });
+		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('c'), codes[3])).toEqual({ status: 'wrong_code' });
 		const fresh = renewRecoveryCodes(db, clock, user.id);
-		expect(proveSecondFactor(db, clock, user.id, newSession('d'), codes[4])).toEqual({ status: 'wrong_code' });
-		expect(proveSecondFactor(db, clock, user.id, newSession('e'), fresh[0])).toMatchObject({ status: 'ok', recoveryCodesLeft: 9 });
+		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('d'), codes[4])).toEqual({ status: 'wrong_code' });
+		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('e'), fresh[0])).toMatchObject({ status: 'ok', recoveryCodesLeft: 9 });
 	});
 
 	it('before enrolment a recovery-looking code proves nothing; a reset ends the sessions and asks to enrol again', () => {
 		phoneOf();
-		expect(proveSecondFactor(db, clock, user.id, newSession('a'), 'abcd-efgh')).toEqual({ status: 'wrong_code' });
+		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('a'), 'abcd-efgh')).toEqual({ status: 'wrong_code' });
 		resetSecondFactor(db, user.id);
 		expect(db.select().from(sessions).all()).toEqual([]);
-		expect(proveSecondFactor(db, clock, user.id, newSession('b'), '123456')).toEqual({ status: 'not_enrolled' });
-		expect(enrolmentOf(db, clock, user, 'Mensa Aperta').status).toBe('pending');
+		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('b'), '123456')).toEqual({ status: 'not_enrolled' });
+		expect(enrolmentOf(db, clock, secrets, user, 'Mensa Aperta').status).toBe('pending');
+	});
+
+	it('keeps the authenticator key sealed in the database, for its own user only', () => {
+		const key = phoneOf();
+		const stored = db.select().from(totpCredentials).get()!.key;
+		expect(isSealed(stored)).toBe(true);
+		expect(stored.includes(Buffer.from(key))).toBe(false);
+		// Copied into another staff member's row, it opens for no one.
+		db.insert(users).values({ id: 'op-2', tenantId: null, email: 'altro@comune.example.it', givenName: 'Ada', familyName: 'Altri', createdAt: clock.now() }).run();
+		db.insert(totpCredentials).values({ userId: 'op-2', key: stored, createdAt: clock.now() }).run();
+		expect(() => proveSecondFactor(db, clock, secrets, 'op-2', newSession('x'), totpAt(key, clock.now()))).toThrow();
+	});
+
+	it('seals a key stored raw (a database from before sealing, the demo seed) and it still proves', () => {
+		const raw = new Uint8Array(randomBytes(20));
+		db.insert(totpCredentials).values({ userId: user.id, key: Buffer.from(raw), enabledAt: clock.now(), createdAt: clock.now() }).run();
+		expect(sealAuthenticatorKeys(db, secrets)).toBe(1);
+		expect(sealAuthenticatorKeys(db, secrets), 'once').toBe(0);
+		expect(isSealed(db.select().from(totpCredentials).get()!.key)).toBe(true);
+		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('a'), totpAt(raw, clock.now())).status).toBe('ok');
 	});
 });

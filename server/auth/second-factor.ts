@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { recoveryCodes, sessions, totpCredentials, type Role } from '../db/schema.js';
 import { hashToken } from './tokens.js';
+import { isSealed, type Sealer } from './sealed.js';
 
 /*
  * Staff accounts (ufficio, scuola, cucina, admin) reach children's data and families' money: a
@@ -30,20 +31,28 @@ export function totpAt(key: Uint8Array, at: Date): string {
 	return generateHOTP(key, stepOf(at), DIGITS);
 }
 
+/** A key is sealed for its user: copied into another staff member's row, it does not open. */
+const keyContext = (userId: string) => `totp:${userId}`;
+
+/** The authenticator key as the database keeps it. */
+export function sealedAuthenticatorKey(secrets: Sealer, userId: string, key: Uint8Array): Buffer {
+	return secrets.seal(key, keyContext(userId));
+}
+
 export type Enrolment = { status: 'enrolled' } | { status: 'pending'; secret: string; uri: string };
 
 /**
  * The authenticator to set up: a key made at the first visit and kept until a good code confirms
  * it, so reloading the page shows the same QR code.
  */
-export function enrolmentOf(db: Db, clock: Clock, user: { id: string; email: string | null }, issuer: string): Enrolment {
+export function enrolmentOf(db: Db, clock: Clock, secrets: Sealer, user: { id: string; email: string | null }, issuer: string): Enrolment {
 	let row = db.select().from(totpCredentials).where(eq(totpCredentials.userId, user.id)).get();
 	if (row?.enabledAt) return { status: 'enrolled' };
 	if (!row) {
-		const key = crypto.getRandomValues(new Uint8Array(20));
-		row = db.insert(totpCredentials).values({ userId: user.id, key: Buffer.from(key), createdAt: clock.now() }).returning().get();
+		const fresh = crypto.getRandomValues(new Uint8Array(20));
+		row = db.insert(totpCredentials).values({ userId: user.id, key: sealedAuthenticatorKey(secrets, user.id, fresh), createdAt: clock.now() }).returning().get();
 	}
-	const key = new Uint8Array(row.key);
+	const key = secrets.open(row.key, keyContext(user.id));
 	return { status: 'pending', secret: encodeBase32UpperCaseNoPadding(key), uri: createTOTPKeyURI(issuer, user.email ?? user.id, key, PERIOD_S, DIGITS) };
 }
 
@@ -85,14 +94,14 @@ function matchingStep(key: Uint8Array, code: string, at: Date, after: number): b
  * or a recovery code (spent). The first good TOTP code also completes the enrolment and hands out
  * the recovery codes, once. Marks the session as having passed.
  */
-export function proveSecondFactor(db: Db, clock: Clock, userId: string, sessionId: string, typed: string): SecondFactorOutcome {
+export function proveSecondFactor(db: Db, clock: Clock, secrets: Sealer, userId: string, sessionId: string, typed: string): SecondFactorOutcome {
 	return db.transaction(() => {
 		const row = db.select().from(totpCredentials).where(eq(totpCredentials.userId, userId)).get();
 		if (!row) return { status: 'not_enrolled' } as const;
 		const code = normalize(typed);
 		let issued: string[] | null = null;
 		if (/^\d{6}$/.test(code)) {
-			const step = matchingStep(new Uint8Array(row.key), code, clock.now(), row.lastCounter);
+			const step = matchingStep(secrets.open(row.key, keyContext(userId)), code, clock.now(), row.lastCounter);
 			if (step === null) return { status: 'wrong_code' } as const;
 			db.update(totpCredentials)
 				.set({ lastCounter: Number(step), enabledAt: row.enabledAt ?? clock.now() })
@@ -126,4 +135,41 @@ export function resetSecondFactor(db: Db, userId: string): void {
 		db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
 		db.delete(sessions).where(eq(sessions.userId, userId)).run();
 	});
+}
+
+/** Whether the database holds keys sealed under some key: then only that key will do. */
+export function holdsSealedAuthenticatorKeys(db: Db): boolean {
+	return db.select({ key: totpCredentials.key }).from(totpCredentials).all().some((r) => isSealed(r.key));
+}
+
+/** Whether `secrets` opens the sealed keys (it is the key they were sealed under); true when there are none. */
+export function opensAuthenticatorKeys(db: Db, secrets: Sealer): boolean {
+	const row = db.select().from(totpCredentials).all().find((r) => isSealed(r.key));
+	if (!row) return true;
+	try {
+		secrets.open(row.key, keyContext(row.userId));
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Seals the keys still stored raw: those of a database from before sealing, and the demo staff's,
+ * which the seed writes raw. Returns how many. The freed bytes are overwritten (secure_delete), so
+ * the raw keys do not linger in the file's free pages.
+ */
+export function sealAuthenticatorKeys(db: Db, secrets: Sealer): number {
+	const raw = db.select().from(totpCredentials).all().filter((r) => !isSealed(r.key));
+	if (raw.length === 0) return 0;
+	const secureDelete = db.$client.pragma('secure_delete', { simple: true });
+	db.$client.pragma('secure_delete = ON');
+	try {
+		db.transaction((tx) => {
+			for (const r of raw) tx.update(totpCredentials).set({ key: sealedAuthenticatorKey(secrets, r.userId, r.key) }).where(eq(totpCredentials.userId, r.userId)).run();
+		});
+	} finally {
+		db.$client.pragma(`secure_delete = ${Number(secureDelete)}`);
+	}
+	return raw.length;
 }

@@ -77,6 +77,7 @@ export const totpCredentials = sqliteTable('totp_credentials', {
 	userId: text('user_id')
 		.primaryKey()
 		.references(() => users.id, { onDelete: 'cascade' }),
+	/** sealed under the server's secrets key (server/auth/sealed.ts); the demo seed writes it raw and the server seals it at start */
 	key: blob('key', { mode: 'buffer' }).notNull(),
 	enabledAt: integer('enabled_at', { mode: 'timestamp_ms' }),
 	/** the last time step accepted: a code is good once, even within its 30 s */

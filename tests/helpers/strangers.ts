@@ -1,4 +1,9 @@
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createSealer } from '../../server/auth/sealed.js';
+import { sealedAuthenticatorKey } from '../../server/auth/second-factor.js';
+import { demoTotpKey } from './second-factor.js';
 import { signedIn, testClient, type TestClient } from './client.js';
 import { linkIn } from './smtp.js';
 import type { TestServer } from './server.js';
@@ -92,12 +97,14 @@ export async function otherGuardian(server: TestServer, slug: string, person: { 
 
 /**
  * Chiusi has only its ufficio in the demo: its school staff and kitchen are added to the file as the
- * demo seed adds staff (the ufficio's password hash and authenticator key), then signed in.
+ * demo seed adds staff (the ufficio's password hash, the demo authenticator key sealed under the
+ * server's key for each of them), then signed in.
  */
 export async function chiusiStaff(server: TestServer): Promise<Record<'operator' | 'school_staff' | 'kitchen', TestClient>> {
 	const slug = 'chiusi-della-verna';
 	const db = new Database(server.dbPath);
 	db.pragma('busy_timeout = 5000');
+	const secrets = createSealer(Buffer.from(readFileSync(join(dirname(server.dbPath), 'secrets.key'), 'utf8').trim(), 'base64'));
 	try {
 		const tenant = db.prepare(`SELECT id FROM tenants WHERE slug = ?`).pluck().get(slug) as number;
 		const ufficio = db.prepare(`SELECT u.id FROM users u WHERE u.email = 'ufficio@chiusi.example.it'`).pluck().get() as string;
@@ -109,7 +116,7 @@ export async function chiusiStaff(server: TestServer): Promise<Record<'operator'
 				db.prepare(`INSERT INTO users (id, tenant_id, email, email_verified_at, given_name, family_name, contact_email, privacy_accepted_at, created_at) VALUES (?, ?, ?, ?, 'Personale', 'Chiusi', ?, ?, ?)`).run(id, tenant, email, now, email, now, now);
 				db.prepare(`INSERT INTO password_credentials (user_id, hash, updated_at) SELECT ?, hash, ? FROM password_credentials WHERE user_id = ?`).run(id, now, ufficio);
 				db.prepare(`INSERT INTO memberships (tenant_id, user_id, role, school_id, created_at) VALUES (?, ?, ?, ?, ?)`).run(tenant, id, role, schoolId, now);
-				db.prepare(`INSERT INTO totp_credentials (user_id, key, enabled_at, created_at) SELECT ?, key, ?, ? FROM totp_credentials WHERE user_id = ?`).run(id, now, now, ufficio);
+				db.prepare(`INSERT INTO totp_credentials (user_id, key, enabled_at, created_at) VALUES (?, ?, ?, ?)`).run(id, sealedAuthenticatorKey(secrets, id, demoTotpKey), now, now);
 			})();
 		}
 	} finally {

@@ -120,7 +120,8 @@ it('backs up under a stream of marks; the restore holds every mark acknowledged 
 	expect(restored.ledger).toEqual([]);
 	expect(readdirSync(fresh)).toEqual(['mensa.db']);
 
-	// A server starts on it as it is: the schema current, the file writable.
+	// A server starts on it as it is, given the secrets key kept apart from the backups (README): the schema current, the file writable.
+	copyFileSync(join(server.dataDir, 'secrets.key'), join(fresh, 'secrets.key'));
 	const onRestored = await startTestServer({ DATABASE_PATH: join(fresh, 'mensa.db'), BACKUP: 'off' });
 	try {
 		expect(await (await fetch(`${onRestored.url}/readyz`)).json()).toMatchObject({ status: 'ready' });

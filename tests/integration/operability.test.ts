@@ -170,19 +170,25 @@ describe('stopping on SIGTERM', () => {
 });
 
 describe('configuration', () => {
+	/** The server started as `npm start` starts it, on `dataDir`, until it exits. */
+	async function startUntilExit(dataDir: string, env: Record<string, string>) {
+		const port = await freePort();
+		const child = spawn(process.execPath, [resolve('server/serve.js')], {
+			env: { PATH: process.env.PATH, BUILD_DIR: process.env.TEST_BUILD_DIR ?? 'build-test', DATA_DIR: dataDir, ORIGIN: `http://localhost:${port}`, PORT: String(port), ...env },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (c: Buffer) => (stdout += c));
+		child.stderr.on('data', (c: Buffer) => (stderr += c));
+		const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+		return { code, stdout, stderr };
+	}
+
 	it('refuses to start on a wrong variable, with one message naming it, and exit code 78', async () => {
 		const dataDir = mkdtempSync(join(tmpdir(), 'mensa-config-'));
 		try {
-			const port = await freePort();
-			const child = spawn(process.execPath, [resolve('server/serve.js')], {
-				env: { PATH: process.env.PATH, BUILD_DIR: process.env.TEST_BUILD_DIR ?? 'build-test', DATA_DIR: dataDir, ORIGIN: `http://localhost:${port}`, PORT: 'abc', LOG_LEVEL: 'loud' },
-				stdio: ['ignore', 'pipe', 'pipe']
-			});
-			let stdout = '';
-			let stderr = '';
-			child.stdout.on('data', (c: Buffer) => (stdout += c));
-			child.stderr.on('data', (c: Buffer) => (stderr += c));
-			const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+			const { code, stdout, stderr } = await startUntilExit(dataDir, { PORT: 'abc', LOG_LEVEL: 'loud' });
 			// (oidc-provider may warn on stderr about the Node version as it loads: that line is not ours.)
 			expect(stderr).toContain(
 				'Invalid configuration, the server did not start:\n' +
@@ -195,6 +201,26 @@ describe('configuration', () => {
 			expect(existsSync(join(dataDir, 'mensa.db')), 'nothing was opened').toBe(false);
 		} finally {
 			rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
+
+	it('refuses to start on a database whose staff keys are sealed under a key file it does not have', async () => {
+		// A restore onto a new machine that forgot the key file: the server sealed the demo staff's keys at its first start.
+		const earlier = await startTestServer();
+		try {
+			await earlier.halt();
+			const keyFile = join(earlier.dataDir, 'secrets.key');
+			rmSync(keyFile);
+			const { code, stdout, stderr } = await startUntilExit(earlier.dataDir, {});
+			expect(stderr).toContain(
+				`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(keyFile)}: not found, but the database holds authenticator keys sealed under it`
+			);
+			expect(stderr, 'a message, not a stack trace').not.toMatch(/^\s+at /m);
+			expect(code).toBe(78);
+			expect(stdout).not.toContain('Listening on');
+			expect(existsSync(keyFile), 'no new key was made in its place').toBe(false);
+		} finally {
+			await earlier.stop();
 		}
 	});
 });

@@ -3,7 +3,9 @@ import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { failure, testClient } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
-import { authenticatorCode } from '../helpers/second-factor.js';
+import Database from 'better-sqlite3';
+import { authenticatorCode, demoTotpKey } from '../helpers/second-factor.js';
+import { isSealed } from '../../server/auth/sealed.js';
 
 /*
  * Staff sign in with the password and then a code from their authenticator app; parents do not.
@@ -75,6 +77,15 @@ describe('the second factor', () => {
 		expect(enrolled.recoveryCodesLeft).toBe(10);
 		expect(enrolled.recoveryCodes).toHaveLength(10);
 		expect(new Set(enrolled.recoveryCodes).size).toBe(10);
+		// The database file does not hold her key, nor the demo staff's, as an authenticator app would use it: sealed under the key file beside it.
+		const stored = new Database(server.dbPath, { readonly: true });
+		try {
+			const keys = stored.prepare(`SELECT key FROM totp_credentials`).pluck().all() as Buffer[];
+			expect(keys.length).toBeGreaterThan(4);
+			expect(keys.every((k) => isSealed(k) && !k.includes(Buffer.from(phone)) && !k.includes(Buffer.from(demoTotpKey)))).toBe(true);
+		} finally {
+			stored.close();
+		}
 
 		const lostPhone = await withPassword('paola.neri@mazze.example.it', 'mazze', 'Refezione-Mazzè-2026');
 		expect(await lostPhone.client.trpc.auth.secondFactor.query()).toEqual({ status: 'code' });

@@ -51,7 +51,7 @@ export const authRouter = router({
 	secondFactor: secondFactorStepProcedure.input(NoInput).query(({ ctx }) => {
 		if (!ctx.auth.secondFactorPending) return { status: 'passed' as const };
 		const issuer = ctx.auth.tenant ? `Mensa Aperta ${ctx.auth.tenant.name}` : 'Mensa Aperta';
-		const enrolment = enrolmentOf(ctx.rt.db, ctx.rt.clock, ctx.auth.user, issuer);
+		const enrolment = enrolmentOf(ctx.rt.db, ctx.rt.clock, ctx.rt.secrets, ctx.auth.user, issuer);
 		return enrolment.status === 'enrolled' ? { status: 'code' as const } : { status: 'enrol' as const, secret: enrolment.secret, uri: enrolment.uri };
 	}),
 	proveSecondFactor: secondFactorStepProcedure.input(SecondFactorInput).mutation(({ ctx, input }) => {

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../clock.js';
+import { ConfigError } from '../config.js';
+import { openDb, type Db } from '../db/client.js';
+import { totpCredentials, users } from '../db/schema.js';
+import { isSealed } from './sealed.js';
+import { openSecrets } from './secrets-key.js';
+import { enrolmentOf } from './second-factor.js';
+
+let dir: string;
+let db: Db;
+const clock = fixedClock('2026-11-23T07:00:00.000Z');
+const lines: string[] = [];
+const log = (line: string) => lines.push(line);
+const user = { id: 'op-1', email: 'ufficio@comune.example.it' };
+
+beforeEach(() => {
+	dir = mkdtempSync(join(tmpdir(), 'mensa-secrets-'));
+	db = openDb(join(dir, 'mensa.db'));
+	db.insert(users).values({ id: user.id, tenantId: null, email: user.email, givenName: 'Ugo', familyName: 'Uffici', createdAt: clock.now() }).run();
+	lines.length = 0;
+});
+afterEach(() => {
+	db.$client.close();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+const refusal = (run: () => unknown) => {
+	try {
+		run();
+	} catch (error) {
+		expect(error).toBeInstanceOf(ConfigError);
+		return (error as Error).message;
+	}
+	throw new Error('expected a refusal');
+};
+
+describe('the secrets key file', () => {
+	it('is written at the first start, readable by the server only, and read back at the next', () => {
+		const path = join(dir, 'secrets.key');
+		const first = openSecrets(db, path, log);
+		expect(statSync(path).mode & 0o777).toBe(0o600);
+		expect(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64')).toHaveLength(32);
+		expect(lines.join('\n')).toContain(`Chiave dei segreti creata: ${path}`);
+		const sealed = first.seal(new Uint8Array([1, 2, 3]), 'prova');
+		expect(openSecrets(db, path, log).open(sealed, 'prova')).toEqual(new Uint8Array([1, 2, 3]));
+	});
+
+	it('missing while the database holds sealed keys: the start stops, saying what to put back', () => {
+		const path = join(dir, 'secrets.key');
+		enrolmentOf(db, clock, openSecrets(db, path, log), user, 'Mensa Aperta');
+		rmSync(path);
+		const message = refusal(() => openSecrets(db, path, log));
+		expect(message).toBe(
+			`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(path)}: not found, but the database holds authenticator keys sealed under it: put back the key file kept apart from the backups (README, "Backups")`
+		);
+		expect(() => statSync(path), 'no new key was made in its place').toThrow();
+	});
+
+	it('another installation’s key, or a damaged file: the start stops', () => {
+		const path = join(dir, 'secrets.key');
+		enrolmentOf(db, clock, openSecrets(db, path, log), user, 'Mensa Aperta');
+		writeFileSync(path, `${randomBytes(32).toString('base64')}\n`);
+		expect(refusal(() => openSecrets(db, path, log))).toContain('not the key the database\'s authenticator keys were sealed under');
+		writeFileSync(path, 'not a key\n');
+		expect(refusal(() => openSecrets(db, path, log))).toContain('expected 32 bytes in base64');
+	});
+
+	it('seals the keys it finds raw, and says how many', () => {
+		db.insert(totpCredentials).values({ userId: user.id, key: randomBytes(20), createdAt: clock.now() }).run();
+		openSecrets(db, join(dir, 'secrets.key'), log);
+		expect(isSealed(db.select().from(totpCredentials).get()!.key)).toBe(true);
+		expect(lines).toContain('Chiavi dei secondi fattori sigillate: 1');
+	});
+});
