@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { configRefusal } from '../tests/helpers/refusal.js';
 
-function refusal(env: Record<string, string>): string {
-	try {
-		loadConfig(env);
-	} catch (error) {
-		expect(error).toBeInstanceOf(ConfigError);
-		return (error as Error).message;
-	}
-	throw new Error('expected the configuration to be refused');
-}
+const refusal = (env: Record<string, string>) => configRefusal(() => loadConfig(env));
 
 describe('loadConfig', () => {
 	it('has working defaults for a developer machine', () => {

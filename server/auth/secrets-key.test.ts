@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../clock.js';
-import { ConfigError } from '../config.js';
+import { configRefusal } from '../../tests/helpers/refusal.js';
 import { openDb, type Db } from '../db/client.js';
 import { totpCredentials, users } from '../db/schema.js';
 import { isSealed } from './sealed.js';
@@ -29,15 +29,6 @@ afterEach(() => {
 	rmSync(dir, { recursive: true, force: true });
 });
 
-const refusal = (run: () => unknown) => {
-	try {
-		run();
-	} catch (error) {
-		expect(error).toBeInstanceOf(ConfigError);
-		return (error as Error).message;
-	}
-	throw new Error('expected a refusal');
-};
 
 describe('the secrets key file', () => {
 	it('is written at the first start, readable by the server only, and read back at the next', () => {
@@ -54,7 +45,7 @@ describe('the secrets key file', () => {
 		const path = join(dir, 'secrets.key');
 		enrolmentOf(db, clock, openSecrets(db, path, log), user, 'Mensa Aperta');
 		rmSync(path);
-		const message = refusal(() => openSecrets(db, path, log));
+		const message = configRefusal(() => openSecrets(db, path, log));
 		expect(message).toBe(
 			`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(path)}: not found, but the database holds authenticator keys sealed under it: put back the key file kept apart from the backups (README, "Backups")`
 		);
@@ -65,9 +56,9 @@ describe('the secrets key file', () => {
 		const path = join(dir, 'secrets.key');
 		enrolmentOf(db, clock, openSecrets(db, path, log), user, 'Mensa Aperta');
 		writeFileSync(path, `${randomBytes(32).toString('base64')}\n`);
-		expect(refusal(() => openSecrets(db, path, log))).toContain('not the key the database\'s authenticator keys were sealed under');
+		expect(configRefusal(() => openSecrets(db, path, log))).toContain('not the key the database\'s authenticator keys were sealed under');
 		writeFileSync(path, 'not a key\n');
-		expect(refusal(() => openSecrets(db, path, log))).toContain('expected 32 bytes in base64');
+		expect(configRefusal(() => openSecrets(db, path, log))).toContain('expected 32 bytes in base64');
 	});
 
 	it('seals the keys it finds raw, and says how many', () => {
