@@ -183,12 +183,13 @@ export function proveCode(
 	ip: string,
 	auth: { user: User; session: { id: string } },
 	code: string
-): { status: 'ok'; home: string; recoveryCodes: string[] | null; recoveryCodesLeft: number } | { status: 'invalid' } | Limited {
+): { status: 'ok'; home: string; recoveryCodes: string[] | null; recoveryCodesLeft: number } | { status: 'invalid' } | { status: 'key_unreadable' } | Limited {
 	const { user } = auth;
 	const accountKey = `login:acct:${user.tenantId ?? 'platform'}:${user.email ?? user.id}`;
 	const limited = limit(rt, [[accountKey, rateRules.loginAccount]]);
 	if (limited) return limited;
 	const outcome = proveSecondFactor(rt.db, rt.clock, rt.secrets, user.id, auth.session.id, code);
+	if (outcome.status === 'key_unreadable') return outcome;
 	if (outcome.status !== 'ok') return { status: 'invalid' };
 	resetRateLimit(rt.db, accountKey);
 	const action = outcome.recoveryCodes ? 'user.second_factor_enrol' : 'session.second_factor';

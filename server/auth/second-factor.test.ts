@@ -104,8 +104,26 @@ describe('second factor', () => {
 		expect(stored.includes(Buffer.from(key))).toBe(false);
 		// Copied into another staff member's row, it opens for no one.
 		db.insert(users).values({ id: 'op-2', tenantId: null, email: 'altro@comune.example.it', givenName: 'Ada', familyName: 'Altri', createdAt: clock.now() }).run();
-		db.insert(totpCredentials).values({ userId: 'op-2', key: stored, createdAt: clock.now() }).run();
-		expect(() => proveSecondFactor(db, clock, secrets, 'op-2', newSession('x'), totpAt(key, clock.now()))).toThrow();
+		db.insert(totpCredentials).values({ userId: 'op-2', key: stored, enabledAt: clock.now(), createdAt: clock.now() }).run();
+		createSession(db, clock, 'x', 'op-2');
+		expect(proveSecondFactor(db, clock, secrets, 'op-2', hashToken('x'), totpAt(key, clock.now()))).toEqual({ status: 'key_unreadable' });
+	});
+
+	it('a key that does not open: a recovery code still lets its owner in; a pending enrolment gets a fresh key', () => {
+		const key = phoneOf();
+		const enrolled = proveSecondFactor(db, clock, secrets, user.id, newSession('a'), totpAt(key, clock.now()));
+		const codes = enrolled.status === 'ok' ? enrolled.recoveryCodes! : [];
+		const other = createSealer(randomBytes(32));
+		clock.advance(60_000);
+		expect(proveSecondFactor(db, clock, other, user.id, newSession('b'), totpAt(key, clock.now()))).toEqual({ status: 'key_unreadable' });
+		expect(proveSecondFactor(db, clock, other, user.id, newSession('c'), codes[0])).toMatchObject({ status: 'ok', recoveryCodesLeft: 9 });
+
+		resetSecondFactor(db, user.id);
+		const pending = enrolmentOf(db, clock, secrets, user, 'Mensa Aperta');
+		const fresh = enrolmentOf(db, clock, other, user, 'Mensa Aperta');
+		expect(fresh.status).toBe('pending');
+		expect(fresh).not.toEqual(pending);
+		expect(enrolmentOf(db, clock, other, user, 'Mensa Aperta'), 'and it stays').toEqual(fresh);
 	});
 
 	it('seals a key stored raw (a database from before sealing, the demo seed) and it still proves', () => {

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { recoveryCodes, sessions, totpCredentials, type Role } from '../db/schema.js';
 import { hashToken } from './tokens.js';
-import { isSealed, type Sealer } from './sealed.js';
+import { isSealed, SealError, type Sealer } from './sealed.js';
 
 /*
  * Staff accounts (ufficio, scuola, cucina, admin) reach children's data and families' money: a
@@ -39,6 +39,16 @@ export function sealedAuthenticatorKey(secrets: Sealer, userId: string, key: Uin
 	return secrets.seal(key, keyContext(userId));
 }
 
+/** The key, or null when it does not open here (a damaged row, or sealed under another key). */
+function openedKey(secrets: Sealer, row: { userId: string; key: Uint8Array }): Uint8Array | null {
+	try {
+		return secrets.open(row.key, keyContext(row.userId));
+	} catch (error) {
+		if (error instanceof SealError) return null;
+		throw error;
+	}
+}
+
 export type Enrolment = { status: 'enrolled' } | { status: 'pending'; secret: string; uri: string };
 
 /**
@@ -46,20 +56,27 @@ export type Enrolment = { status: 'enrolled' } | { status: 'pending'; secret: st
  * it, so reloading the page shows the same QR code.
  */
 export function enrolmentOf(db: Db, clock: Clock, secrets: Sealer, user: { id: string; email: string | null }, issuer: string): Enrolment {
-	let row = db.select().from(totpCredentials).where(eq(totpCredentials.userId, user.id)).get();
+	const row = db.select().from(totpCredentials).where(eq(totpCredentials.userId, user.id)).get();
 	if (row?.enabledAt) return { status: 'enrolled' };
-	if (!row) {
-		const fresh = crypto.getRandomValues(new Uint8Array(20));
-		row = db.insert(totpCredentials).values({ userId: user.id, key: sealedAuthenticatorKey(secrets, user.id, fresh), createdAt: clock.now() }).returning().get();
+	// A pending key that does not open was never confirmed by any phone: a fresh one takes its place.
+	let key = row ? openedKey(secrets, row) : null;
+	if (!key) {
+		key = crypto.getRandomValues(new Uint8Array(20));
+		const sealed = sealedAuthenticatorKey(secrets, user.id, key);
+		db.insert(totpCredentials)
+			.values({ userId: user.id, key: sealed, createdAt: clock.now() })
+			.onConflictDoUpdate({ target: totpCredentials.userId, set: { key: sealed } })
+			.run();
 	}
-	const key = secrets.open(row.key, keyContext(user.id));
 	return { status: 'pending', secret: encodeBase32UpperCaseNoPadding(key), uri: createTOTPKeyURI(issuer, user.email ?? user.id, key, PERIOD_S, DIGITS) };
 }
 
 export type SecondFactorOutcome =
 	| { status: 'ok'; recoveryCodes: string[] | null; recoveryCodesLeft: number }
 	| { status: 'wrong_code' }
-	| { status: 'not_enrolled' };
+	| { status: 'not_enrolled' }
+	/** the stored key does not open on this server: only a recovery code, or an admin's reset, helps */
+	| { status: 'key_unreadable' };
 
 const normalize = (code: string) => code.replace(/[\s-]/g, '').toLowerCase();
 
@@ -101,7 +118,9 @@ export function proveSecondFactor(db: Db, clock: Clock, secrets: Sealer, userId:
 		const code = normalize(typed);
 		let issued: string[] | null = null;
 		if (/^\d{6}$/.test(code)) {
-			const step = matchingStep(secrets.open(row.key, keyContext(userId)), code, clock.now(), row.lastCounter);
+			const key = openedKey(secrets, row);
+			if (!key) return { status: 'key_unreadable' } as const;
+			const step = matchingStep(key, code, clock.now(), row.lastCounter);
 			if (step === null) return { status: 'wrong_code' } as const;
 			db.update(totpCredentials)
 				.set({ lastCounter: Number(step), enabledAt: row.enabledAt ?? clock.now() })
@@ -142,16 +161,10 @@ export function holdsSealedAuthenticatorKeys(db: Db): boolean {
 	return db.select({ key: totpCredentials.key }).from(totpCredentials).all().some((r) => isSealed(r.key));
 }
 
-/** Whether `secrets` opens the sealed keys (it is the key they were sealed under); true when there are none. */
-export function opensAuthenticatorKeys(db: Db, secrets: Sealer): boolean {
-	const row = db.select().from(totpCredentials).all().find((r) => isSealed(r.key));
-	if (!row) return true;
-	try {
-		secrets.open(row.key, keyContext(row.userId));
-		return true;
-	} catch {
-		return false;
-	}
+/** The sealed keys, and the users whose key does not open under `secrets`: all of them when it is another installation's key. */
+export function checkAuthenticatorKeys(db: Db, secrets: Sealer): { sealed: number; unreadable: string[] } {
+	const sealed = db.select().from(totpCredentials).all().filter((r) => isSealed(r.key));
+	return { sealed: sealed.length, unreadable: sealed.filter((r) => !openedKey(secrets, r)).map((r) => r.userId) };
 }
 
 /**
@@ -162,14 +175,14 @@ export function opensAuthenticatorKeys(db: Db, secrets: Sealer): boolean {
 export function sealAuthenticatorKeys(db: Db, secrets: Sealer): number {
 	const raw = db.select().from(totpCredentials).all().filter((r) => !isSealed(r.key));
 	if (raw.length === 0) return 0;
-	const secureDelete = db.$client.pragma('secure_delete', { simple: true });
+	const secureDelete = db.$client.pragma('secure_delete', { simple: true }) as number;
 	db.$client.pragma('secure_delete = ON');
 	try {
 		db.transaction((tx) => {
 			for (const r of raw) tx.update(totpCredentials).set({ key: sealedAuthenticatorKey(secrets, r.userId, r.key) }).where(eq(totpCredentials.userId, r.userId)).run();
 		});
 	} finally {
-		db.$client.pragma(`secure_delete = ${Number(secureDelete)}`);
+		db.$client.pragma(`secure_delete = ${secureDelete === 2 ? 'FAST' : secureDelete}`);
 	}
 	return raw.length;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -29,7 +29,6 @@ afterEach(() => {
 	rmSync(dir, { recursive: true, force: true });
 });
 
-
 describe('the secrets key file', () => {
 	it('is written at the first start, readable by the server only, and read back at the next', () => {
 		const path = join(dir, 'secrets.key');
@@ -47,7 +46,7 @@ describe('the secrets key file', () => {
 		rmSync(path);
 		const message = configRefusal(() => openSecrets(db, path, log));
 		expect(message).toBe(
-			`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(path)}: not found, but the database holds authenticator keys sealed under it: put back the key file kept apart from the backups (README, "Backups")`
+			`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(path)}: not found, but the database holds authenticator keys sealed under it: put back the key file kept apart from the backups (README, "Backup e ripristino")`
 		);
 		expect(() => statSync(path), 'no new key was made in its place').toThrow();
 	});
@@ -61,10 +60,32 @@ describe('the secrets key file', () => {
 		expect(configRefusal(() => openSecrets(db, path, log))).toContain('expected 32 bytes in base64');
 	});
 
-	it('seals the keys it finds raw, and says how many', () => {
-		db.insert(totpCredentials).values({ userId: user.id, key: randomBytes(20), createdAt: clock.now() }).run();
+	it('seals the keys it finds raw, says how many, and leaves no raw key in the file', () => {
+		const raw = randomBytes(20);
+		db.insert(totpCredentials).values({ userId: user.id, key: raw, createdAt: clock.now() }).run();
+		db.$client.pragma('wal_checkpoint(TRUNCATE)');
 		openSecrets(db, join(dir, 'secrets.key'), log);
 		expect(isSealed(db.select().from(totpCredentials).get()!.key)).toBe(true);
 		expect(lines).toContain('Chiavi dei secondi fattori sigillate: 1');
+		db.$client.pragma('wal_checkpoint(TRUNCATE)');
+		expect(readFileSync(join(dir, 'mensa.db')).includes(raw), 'the freed bytes were overwritten').toBe(false);
+	});
+
+	it('one key that does not open among good ones: the start goes on, and says whose', () => {
+		const path = join(dir, 'secrets.key');
+		enrolmentOf(db, clock, openSecrets(db, path, log), user, 'Mensa Aperta');
+		db.insert(users).values({ id: 'op-2', tenantId: null, email: 'altro@comune.example.it', givenName: 'Ada', familyName: 'Altri', createdAt: clock.now() }).run();
+		db.insert(totpCredentials).values({ userId: 'op-2', key: db.select().from(totpCredentials).get()!.key, createdAt: clock.now() }).run();
+		openSecrets(db, path, log);
+		expect(lines).toContain('ATTENZIONE: chiavi dei secondi fattori illeggibili per gli utenti op-2: usino un codice di recupero, o un amministratore le reimposti');
+	});
+
+	it('a key file it cannot write: the start stops, saying so', () => {
+		writeFileSync(join(dir, 'a-file'), '');
+		const path = join(dir, 'a-file', 'secrets.key');
+		expect(configRefusal(() => openSecrets(db, path, log))).toBe(
+			`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(path)}: cannot be written (EEXIST): the server writes its key there at the first start`
+		);
+		expect(readdirSync(dir).sort(), 'nothing left behind').toEqual(['a-file', 'mensa.db', 'mensa.db-shm', 'mensa.db-wal']);
 	});
 });

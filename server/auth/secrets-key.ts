@@ -1,35 +1,76 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../config.js';
 import type { Db } from '../db/client.js';
+import { syncToDisk } from '../ops/backup.js';
 import { createSealer, SEALING_KEY_BYTES, type Sealer } from './sealed.js';
-import { holdsSealedAuthenticatorKeys, opensAuthenticatorKeys, sealAuthenticatorKeys } from './second-factor.js';
+import { checkAuthenticatorKeys, holdsSealedAuthenticatorKeys, sealAuthenticatorKeys } from './second-factor.js';
 
 const refused = (path: string, why: string) => new ConfigError(`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(path)}: ${why}`);
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code ?? String(error);
+
+/** The key in the file; null when there is no file. */
+function readKey(path: string): Buffer | null {
+	let text: string;
+	try {
+		text = readFileSync(path, 'utf8');
+	} catch (error) {
+		if (['ENOENT', 'ENOTDIR'].includes(codeOf(error))) return null;
+		throw refused(path, `cannot be read (${codeOf(error)}): the server's user must be able to read it`);
+	}
+	const key = Buffer.from(text.trim(), 'base64');
+	if (key.length !== SEALING_KEY_BYTES) throw refused(path, `expected ${SEALING_KEY_BYTES} bytes in base64, as the server writes it`);
+	return key;
+}
 
 /**
- * The key the server seals its secrets under, from its file. The first start writes one (readable
+ * A new key, on disk before anything is sealed under it: written beside, linked into place (which
+ * fails if another process got there first: its key is the one) and synced with its directory. A
+ * power cut must not leave sealed rows and an empty key file.
+ */
+function writeKey(path: string): Buffer {
+	const partial = `${path}.${process.pid}.partial`;
+	let written = false;
+	try {
+		mkdirSync(dirname(path), { recursive: true });
+		writeFileSync(partial, `${randomBytes(SEALING_KEY_BYTES).toString('base64')}\n`, { mode: 0o600 });
+		written = true;
+		try {
+			linkSync(partial, path);
+		} catch (error) {
+			if (codeOf(error) !== 'EEXIST') throw error;
+		}
+		syncToDisk(path);
+	} catch (error) {
+		throw refused(path, `cannot be written (${codeOf(error)}): the server writes its key there at the first start`);
+	} finally {
+		if (written) rmSync(partial, { force: true });
+	}
+	return readKey(path)!;
+}
+
+/**
+ * The key the server seals its secrets under, from its file; the first start writes one (readable
  * by the server's user only). A missing or different key on a database that holds sealed secrets
  * stops the start with a message saying so, rather than locking every staff member out at login:
  * it is what a restore onto a new machine without the key file looks like.
  */
 export function openSecrets(db: Db, path: string, log: (line: string) => void): Sealer {
-	let key: Buffer;
-	if (existsSync(path)) {
-		key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-		if (key.length !== SEALING_KEY_BYTES) throw refused(path, `expected ${SEALING_KEY_BYTES} bytes in base64, as the server writes it`);
-	} else if (holdsSealedAuthenticatorKeys(db)) {
-		throw refused(path, 'not found, but the database holds authenticator keys sealed under it: put back the key file kept apart from the backups (README, "Backups")');
-	} else {
-		key = randomBytes(SEALING_KEY_BYTES);
-		mkdirSync(dirname(path), { recursive: true });
-		writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+	let key = readKey(path);
+	if (!key) {
+		if (holdsSealedAuthenticatorKeys(db)) {
+			throw refused(path, 'not found, but the database holds authenticator keys sealed under it: put back the key file kept apart from the backups (README, "Backup e ripristino")');
+		}
+		key = writeKey(path);
 		log(`Chiave dei segreti creata: ${path} (conservarla a parte dai backup: senza, i secondi fattori del personale vanno riattivati)`);
 	}
 	const secrets = createSealer(key);
-	if (!opensAuthenticatorKeys(db, secrets)) throw refused(path, 'not the key the database\'s authenticator keys were sealed under (a key file from another installation?)');
-	const sealed = sealAuthenticatorKeys(db, secrets);
-	if (sealed > 0) log(`Chiavi dei secondi fattori sigillate: ${sealed}`);
+	const { sealed, unreadable } = checkAuthenticatorKeys(db, secrets);
+	if (sealed > 0 && unreadable.length === sealed) throw refused(path, "not the key the database's authenticator keys were sealed under (a key file from another installation?)");
+	// One damaged row must not keep everyone else out: its owner uses a recovery code, or an admin resets it.
+	if (unreadable.length > 0) log(`ATTENZIONE: chiavi dei secondi fattori illeggibili per gli utenti ${unreadable.join(', ')}: usino un codice di recupero, o un amministratore le reimposti`);
+	const raw = sealAuthenticatorKeys(db, secrets);
+	if (raw > 0) log(`Chiavi dei secondi fattori sigillate: ${raw}`);
 	return secrets;
 }

@@ -6,6 +6,7 @@ import * as schema from '../db/schema.js';
 import type { Db } from '../db/client.js';
 import { checkLedger } from '../ledger/accounts.js';
 import { readMigrations } from './health.js';
+import { holdsSealedAuthenticatorKeys } from '../auth/second-factor.js';
 
 /** What a check of a database file found: problems (empty when fit to restore) and what an operator wants to see. */
 export interface DatabaseReport {
@@ -16,6 +17,8 @@ export interface DatabaseReport {
 	migrations: { applied: number; last: string | null };
 	lastMarkAt: Date | null;
 	lastLedgerAt: Date | null;
+	/** staff authenticator keys sealed under a secrets key, which the backup does not carry */
+	sealedSecrets: boolean;
 }
 
 /** A file whose bytes and directory entry are on disk: a crash right after cannot leave it empty or missing. */
@@ -70,7 +73,7 @@ const when = (ms: unknown) => (typeof ms === 'number' ? new Date(ms) : null);
  * `npm run check-ledger`). Opened read-write so closing leaves no -wal/-shm behind; nothing is written.
  */
 export function inspectDatabase(path: string, migrationsFolder: string): DatabaseReport {
-	const report: DatabaseReport = { path, bytes: statSync(path).size, problems: [], tables: 0, migrations: { applied: 0, last: null }, lastMarkAt: null, lastLedgerAt: null };
+	const report: DatabaseReport = { path, bytes: statSync(path).size, problems: [], tables: 0, migrations: { applied: 0, last: null }, lastMarkAt: null, lastLedgerAt: null, sealedSecrets: false };
 	let sqlite: Database.Database | null = null;
 	try {
 		sqlite = new Database(path, { fileMustExist: true });
@@ -92,7 +95,10 @@ export function inspectDatabase(path: string, migrationsFolder: string): Databas
 		report.migrations = { applied: applied.length, last: applied.length ? (tagOf.get(Number(applied.at(-1)!.when)) ?? 'sconosciuta') : null };
 		// The server would start on it, find nothing to migrate and run old code over a newer schema.
 		if (unknown.length) report.problems.push(`${unknown.length} migrazioni più recenti di questa versione del programma: aggiornare il programma prima di ripristinare`);
-		for (const p of checkLedger(drizzle(sqlite, { schema }) as Db)) report.problems.push(`registro contabile: ${p.kind}: ${p.detail}`);
+		const db = drizzle(sqlite, { schema }) as Db;
+		for (const p of checkLedger(db)) report.problems.push(`registro contabile: ${p.kind}: ${p.detail}`);
+		// Backups from before the second factor have no such table.
+		report.sealedSecrets = one<{ n: number }>("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name = 'totp_credentials'").n > 0 && holdsSealedAuthenticatorKeys(db);
 		report.lastMarkAt = when(one<{ at: unknown }>('SELECT max(received_at) AS at FROM mark_events').at);
 		report.lastLedgerAt = when(one<{ at: unknown }>('SELECT max(created_at) AS at FROM ledger_transactions').at);
 	} catch (error) {

@@ -19,7 +19,8 @@ type Failure =
 	| { status: 'password_disabled' }
 	| { status: 'weak_password'; problem: PasswordProblem }
 	| { status: 'invalid' }
-	| { status: 'unverified' };
+	| { status: 'unverified' }
+	| { status: 'key_unreadable' };
 
 function minutes(seconds: number): string {
 	const m = Math.max(1, Math.ceil(seconds / 60));
@@ -44,6 +45,8 @@ export function refuse(edge: RequestEdge, failure: Failure, invalidMessage = 'E-
 		}
 		case 'invalid':
 			throw error('UNAUTHORIZED', invalidMessage, 'INVALID');
+		case 'key_unreadable':
+			throw error('FORBIDDEN', 'La chiave della tua app di autenticazione non si può leggere su questo server: entra con uno dei codici di recupero, o chiedi a un amministratore di reimpostarla.', 'SECOND_FACTOR_UNREADABLE');
 		case 'unverified':
 			throw error('FORBIDDEN', 'Devi prima confermare il tuo indirizzo e-mail: apri il link che ti abbiamo inviato (controlla anche lo spam).', 'EMAIL_NOT_VERIFIED');
 	}

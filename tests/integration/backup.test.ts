@@ -115,6 +115,7 @@ it('backs up under a stream of marks; the restore holds every mark acknowledged 
 	expect(restore.code).toBe(0);
 	expect(restore.stdout).toContain(`Ripristinato: ${join(fresh, 'mensa.db')}`);
 	expect(restore.stdout).toContain('Non c’era un database da sostituire.');
+	expect(restore.stdout).toContain(`Manca la chiave dei segreti ${join(fresh, 'secrets.key')} (SECRETS_KEY_FILE): rimetti quella conservata a parte prima di avviare il servizio`);
 	const restored = contentsOf(join(fresh, 'mensa.db'));
 	expect(before.filter((id) => !restored.ids.has(id))).toEqual([]);
 	expect(restored.ledger).toEqual([]);

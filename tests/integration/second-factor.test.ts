@@ -92,6 +92,22 @@ describe('the second factor', () => {
 		expect(await lostPhone.client.trpc.auth.proveSecondFactor.mutate({ code: enrolled.recoveryCodes![0].toUpperCase() })).toMatchObject({ status: 'ok', recoveryCodesLeft: 9 });
 		const again = await withPassword('paola.neri@mazze.example.it', 'mazze', 'Refezione-Mazzè-2026');
 		expect((await failure(again.client.trpc.auth.proveSecondFactor.mutate({ code: enrolled.recoveryCodes![0] }))).data?.code).toBe('UNAUTHORIZED');
+
+		// Her stored key damaged: the code is refused with what to do, and a recovery code still lets her in.
+		const file = new Database(server.dbPath);
+		try {
+			file.pragma('busy_timeout = 5000');
+			const key = file.prepare(`SELECT t.key FROM totp_credentials t JOIN users u ON u.id = t.user_id WHERE u.email = 'paola.neri@mazze.example.it'`).pluck().get() as Buffer;
+			key[key.length - 1] ^= 1;
+			file.prepare(`UPDATE totp_credentials SET key = ? WHERE user_id = (SELECT id FROM users WHERE email = 'paola.neri@mazze.example.it')`).run(key);
+		} finally {
+			file.close();
+		}
+		const damaged = await withPassword('paola.neri@mazze.example.it', 'mazze', 'Refezione-Mazzè-2026');
+		const refused = await failure(damaged.client.trpc.auth.proveSecondFactor.mutate({ code: await authenticatorCode(server.url, 'paola.neri', phone) }));
+		expect(refused.data?.code).toBe('FORBIDDEN');
+		expect(refused.message).toBe('La chiave della tua app di autenticazione non si può leggere su questo server: entra con uno dei codici di recupero, o chiedi a un amministratore di reimpostarla.');
+		expect(await damaged.client.trpc.auth.proveSecondFactor.mutate({ code: enrolled.recoveryCodes![1] })).toMatchObject({ status: 'ok', recoveryCodesLeft: 8 });
 	});
 
 	it('an admin ends a staff member’s sessions, or resets the authenticator so the next sign-in enrols again', async () => {
