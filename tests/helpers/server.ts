@@ -54,8 +54,7 @@ export function serviceThursday(): string {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
 	const smtp = await startTestSmtp();
 	const dataDir = mkdtempSync(join(tmpdir(), 'mensa-test-'));
-	const port = await freePort();
-	const url = `http://localhost:${port}`;
+	let port = await freePort();
 	let log = '';
 	let child: ChildProcess | null = null;
 
@@ -104,9 +103,19 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 	}
 	const halt = () => stopWith('SIGTERM');
 
-	await spawnServer({});
+	// Another process can take the free port between freePort() and the server's listen (an outgoing
+	// connection's ephemeral port): a first start that meets EADDRINUSE tries another port.
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await spawnServer({});
+			break;
+		} catch (error) {
+			if (attempt === 3 || !String(error).includes('EADDRINUSE')) throw error;
+			port = await freePort();
+		}
+	}
 	return {
-		url,
+		url: `http://localhost:${port}`,
 		dataDir,
 		dbPath: join(dataDir, 'mensa.db'),
 		smtp,
