@@ -38,6 +38,11 @@ type Env = Record<string, string | undefined>;
 /** A wrong variable: the process must not start, and the message says which and what was expected. */
 export class ConfigError extends Error {}
 
+/** One message for every wrong setting: a line each, naming the variable, its value and what was expected. */
+export function configError(problems: { name: string; shown: string; expected: string }[]): ConfigError {
+	return new ConfigError(`Invalid configuration, the server did not start:\n${problems.map((p) => `  ${p.name}=${p.shown}: ${p.expected}`).join('\n')}`);
+}
+
 /** sysexits' EX_CONFIG: a systemd unit can refuse to restart-loop on it (RestartPreventExitStatus=78). */
 export const CONFIG_EXIT_CODE = 78;
 
@@ -101,13 +106,13 @@ export function loadConfig(env: Env): Config {
 	const given = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
 	const parsed = schema.safeParse(given);
 	if (!parsed.success) {
-		const lines = parsed.error.issues.map((issue) => {
-			const name = String(issue.path[0]);
-			// SMTP_URL may carry the mail account's password.
-			const shown = name === 'SMTP_URL' ? '(value not shown)' : JSON.stringify(given[name]);
-			return `  ${name}=${shown}: ${issue.message}`;
-		});
-		throw new ConfigError(`Invalid configuration, the server did not start:\n${lines.join('\n')}`);
+		throw configError(
+			parsed.error.issues.map((issue) => {
+				const name = String(issue.path[0]);
+				// SMTP_URL may carry the mail account's password.
+				return { name, shown: name === 'SMTP_URL' ? '(value not shown)' : JSON.stringify(given[name]), expected: issue.message };
+			})
+		);
 	}
 	const v = parsed.data;
 	const origin = (v.ORIGIN ?? `http://localhost:${v.PORT}`).replace(/\/$/, '');

@@ -28,7 +28,7 @@ export interface Runtime {
 
 export const OIDC_CALLBACK_PATH = '/auth/oidc/callback';
 
-export async function startRuntime(config: Config, opts: { clock?: Clock; mailer?: Mailer; log?: (line: string) => void } = {}): Promise<Runtime> {
+export async function startRuntime(config: Config, opts: { clock?: Clock; mailer?: Mailer; log?: (line: string, error?: unknown) => void } = {}): Promise<Runtime> {
 	const clock = opts.clock ?? systemClock;
 	const log = opts.log ?? logLine;
 	const db = openDb(config.databasePath);

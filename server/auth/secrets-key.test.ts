@@ -15,7 +15,8 @@ let dir: string;
 let db: Db;
 const clock = fixedClock('2026-11-23T07:00:00.000Z');
 const lines: string[] = [];
-const log = (line: string) => lines.push(line);
+/** as logLine: a line with an error is logged at level error */
+const log = (line: string, error?: unknown) => lines.push(error === undefined ? line : `error: ${line}`);
 const user = { id: 'op-1', email: 'ufficio@comune.example.it' };
 
 beforeEach(() => {
@@ -77,7 +78,7 @@ describe('the secrets key file', () => {
 		db.insert(users).values({ id: 'op-2', tenantId: null, email: 'altro@comune.example.it', givenName: 'Ada', familyName: 'Altri', createdAt: clock.now() }).run();
 		db.insert(totpCredentials).values({ userId: 'op-2', key: db.select().from(totpCredentials).get()!.key, createdAt: clock.now() }).run();
 		openSecrets(db, path, log);
-		expect(lines).toContain('ATTENZIONE: chiavi dei secondi fattori illeggibili per gli utenti op-2: usino un codice di recupero, o un amministratore le reimposti');
+		expect(lines).toContain('error: ATTENZIONE: chiavi dei secondi fattori illeggibili per gli utenti op-2: usino un codice di recupero, o un amministratore le reimposti');
 	});
 
 	it('a key file it cannot write: the start stops, saying so', () => {

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError } from '../config.js';
+import { configError } from '../config.js';
 import type { Db } from '../db/client.js';
 import { syncToDisk } from '../ops/backup.js';
 import { createSealer, SEALING_KEY_BYTES, type Sealer } from './sealed.js';
 import { checkAuthenticatorKeys, holdsSealedAuthenticatorKeys, sealAuthenticatorKeys } from './second-factor.js';
 
-const refused = (path: string, why: string) => new ConfigError(`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(path)}: ${why}`);
+const refused = (path: string, why: string) => configError([{ name: 'SECRETS_KEY_FILE', shown: JSON.stringify(path), expected: why }]);
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code ?? String(error);
 
 /** The key in the file; null when there is no file. */
@@ -56,7 +56,7 @@ function writeKey(path: string): Buffer {
  * stops the start with a message saying so, rather than locking every staff member out at login:
  * it is what a restore onto a new machine without the key file looks like.
  */
-export function openSecrets(db: Db, path: string, log: (line: string) => void): Sealer {
+export function openSecrets(db: Db, path: string, log: (line: string, error?: unknown) => void): Sealer {
 	let key = readKey(path);
 	if (!key) {
 		if (holdsSealedAuthenticatorKeys(db)) {
@@ -69,7 +69,9 @@ export function openSecrets(db: Db, path: string, log: (line: string) => void): 
 	const { sealed, unreadable } = checkAuthenticatorKeys(db, secrets);
 	if (sealed > 0 && unreadable.length === sealed) throw refused(path, "not the key the database's authenticator keys were sealed under (a key file from another installation?)");
 	// One damaged row must not keep everyone else out: its owner uses a recovery code, or an admin resets it.
-	if (unreadable.length > 0) log(`ATTENZIONE: chiavi dei secondi fattori illeggibili per gli utenti ${unreadable.join(', ')}: usino un codice di recupero, o un amministratore le reimposti`);
+	if (unreadable.length > 0) {
+		log(`ATTENZIONE: chiavi dei secondi fattori illeggibili per gli utenti ${unreadable.join(', ')}: usino un codice di recupero, o un amministratore le reimposti`, new Error('sealed authenticator keys that do not open'));
+	}
 	const raw = sealAuthenticatorKeys(db, secrets);
 	if (raw > 0) log(`Chiavi dei secondi fattori sigillate: ${raw}`);
 	return secrets;
