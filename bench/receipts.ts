@@ -19,6 +19,8 @@ import { checkLedger } from '../server/ledger/accounts.js';
 import { noticeNumberFor } from '../server/payments/notice-number.js';
 import { reportRun, type Figure } from './common.js';
 import { cpuSeconds, ensureTestBuild, startBenchServer } from './server-process.js';
+import { sealTenantSecret } from '../server/tenants/tenant-secrets.js';
+import { serverSecrets } from '../tests/helpers/secrets.js';
 
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 15);
@@ -38,8 +40,10 @@ export interface Pending {
 export function addPayments(dbPath: string, count: number, secret: string): { fiscalCode: string; payments: Pending[] } {
 	const db = new Database(dbPath);
 	db.pragma('busy_timeout = 5000');
-	const tenant = db.prepare("SELECT id, codice_fiscale_ente AS cf FROM tenants WHERE slug = 'mazze'").get() as { id: number; cf: string };
-	db.prepare("UPDATE tenants SET payment_settings = json_set(coalesce(nullif(payment_settings, ''), '{}'), '$.receiptSecret', ?) WHERE id = ?").run(secret, tenant.id);
+	const tenant = db.prepare("SELECT id, slug, codice_fiscale_ente AS cf FROM tenants WHERE slug = 'mazze'").get() as { id: number; slug: string; cf: string };
+	// Sealed under the server's key, as the admin's form stores it: each receipt opens it.
+	const sealed = sealTenantSecret(serverSecrets(dbPath), tenant.slug, 'receiptSecret', secret);
+	db.prepare("UPDATE tenants SET payment_settings = json_set(coalesce(nullif(payment_settings, ''), '{}'), '$.receiptSecret', ?) WHERE id = ?").run(sealed, tenant.id);
 	const accounts = db
 		.prepare('SELECT DISTINCT e.consumer_id AS consumerId, s.service_group_id AS groupId FROM enrolments e JOIN services s ON s.id = e.service_id WHERE e.tenant_id = ?')
 		.all(tenant.id) as { consumerId: number; groupId: number }[];

@@ -10,6 +10,7 @@ import type { RelyingParty } from './auth/oidc.js';
 import type { Tenant } from './tenants/tenants.js';
 import { logLine } from './log.js';
 import { openSecrets } from './auth/secrets-key.js';
+import { openTenantSecret } from './tenants/tenant-secrets.js';
 import type { Sealer } from './auth/sealed.js';
 
 /** Everything a request or a job needs, made once per process and passed down explicitly. */
@@ -18,7 +19,7 @@ export interface Runtime {
 	db: Db;
 	clock: Clock;
 	mailer: Mailer;
-	/** seals and opens the secrets the server must read back (staff authenticator keys) */
+	/** seals and opens the secrets the server must read back (staff authenticator keys, the Comuni's credentials) */
 	secrets: Sealer;
 	/** marks and other small hot writes: committed together, answered after the commit */
 	groupCommit: GroupCommit;
@@ -61,7 +62,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; mailer
 		mailer,
 		relyingPartyFor(tenant) {
 			if (tenant.oidcIssuer) {
-				return { issuer: tenant.oidcIssuer, clientId: tenant.oidcClientId ?? '', clientSecret: tenant.oidcClientSecret ?? '', redirectUri };
+				return { issuer: tenant.oidcIssuer, clientId: tenant.oidcClientId ?? '', clientSecret: openTenantSecret(secrets, tenant.slug, 'oidcClientSecret', tenant.oidcClientSecret) ?? '', redirectUri };
 			}
 			return { issuer: devIssuer, ...TEST_CLIENT, redirectUri };
 		},

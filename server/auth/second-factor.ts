@@ -169,20 +169,13 @@ export function checkAuthenticatorKeys(db: Db, secrets: Sealer): { sealed: numbe
 
 /**
  * Seals the keys still stored raw: those of a database from before sealing, and the demo staff's,
- * which the seed writes raw. Returns how many. The freed bytes are overwritten (secure_delete), so
- * the raw keys do not linger in the file's free pages.
+ * which the seed writes raw. Returns how many. The caller overwrites freed bytes (withSecureDelete).
  */
 export function sealAuthenticatorKeys(db: Db, secrets: Sealer): number {
 	const raw = db.select().from(totpCredentials).all().filter((r) => !isSealed(r.key));
 	if (raw.length === 0) return 0;
-	const secureDelete = db.$client.pragma('secure_delete', { simple: true }) as number;
-	db.$client.pragma('secure_delete = ON');
-	try {
-		db.transaction((tx) => {
-			for (const r of raw) tx.update(totpCredentials).set({ key: sealedAuthenticatorKey(secrets, r.userId, r.key) }).where(eq(totpCredentials.userId, r.userId)).run();
-		});
-	} finally {
-		db.$client.pragma(`secure_delete = ${secureDelete === 2 ? 'FAST' : secureDelete}`);
-	}
+	db.transaction((tx) => {
+		for (const r of raw) tx.update(totpCredentials).set({ key: sealedAuthenticatorKey(secrets, r.userId, r.key) }).where(eq(totpCredentials.userId, r.userId)).run();
+	});
 	return raw.length;
 }

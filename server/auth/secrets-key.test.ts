@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../clock.js';
 import { configRefusal } from '../../tests/helpers/refusal.js';
 import { openDb, type Db } from '../db/client.js';
-import { totpCredentials, users } from '../db/schema.js';
+import { tenants, totpCredentials, users } from '../db/schema.js';
+import { eq } from 'drizzle-orm';
+import { isSealedText, openTenantSecret } from '../tenants/tenant-secrets.js';
 import { isSealed } from './sealed.js';
 import { openSecrets } from './secrets-key.js';
 import { enrolmentOf } from './second-factor.js';
@@ -47,7 +49,7 @@ describe('the secrets key file', () => {
 		rmSync(path);
 		const message = configRefusal(() => openSecrets(db, path, log));
 		expect(message).toBe(
-			`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(path)}: not found, but the database holds authenticator keys sealed under it: put back the key file kept apart from the backups (README, "Backup e ripristino")`
+			`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(path)}: not found, but the database holds secrets sealed under it: put back the key file kept apart from the backups (README, "Backup e ripristino")`
 		);
 		expect(() => statSync(path), 'no new key was made in its place').toThrow();
 	});
@@ -56,7 +58,7 @@ describe('the secrets key file', () => {
 		const path = join(dir, 'secrets.key');
 		enrolmentOf(db, clock, openSecrets(db, path, log), user, 'Mensa Aperta');
 		writeFileSync(path, `${randomBytes(32).toString('base64')}\n`);
-		expect(configRefusal(() => openSecrets(db, path, log))).toContain('not the key the database\'s authenticator keys were sealed under');
+		expect(configRefusal(() => openSecrets(db, path, log))).toContain('not the key the database\'s secrets were sealed under');
 		writeFileSync(path, 'not a key\n');
 		expect(configRefusal(() => openSecrets(db, path, log))).toContain('expected 32 bytes in base64');
 	});
@@ -70,6 +72,32 @@ describe('the secrets key file', () => {
 		expect(lines).toContain('Chiavi dei secondi fattori sigillate: 1');
 		db.$client.pragma('wal_checkpoint(TRUNCATE)');
 		expect(readFileSync(join(dir, 'mensa.db')).includes(raw), 'the freed bytes were overwritten').toBe(false);
+	});
+
+	it('seals a Comune’s credentials found in clear, column and payment settings alike, and leaves none in the file', () => {
+		const receipt = `ricevute-${randomBytes(16).toString('hex')}`;
+		const gpd = `gpd-${randomBytes(16).toString('hex')}`;
+		const oidc = `oidc-${randomBytes(16).toString('hex')}`;
+		const settings = { segregationCode: '07', receiptSecret: receipt, pagopa: { mode: 'live', gpdSubscriptionKey: gpd, checkoutSubscriptionKey: 'chiave-checkout-in-chiaro' } };
+		db.insert(tenants).values({ slug: 'caluso', name: 'Caluso', searchName: 'caluso', codiceFiscaleEnte: '83001230016', oidcClientSecret: oidc, paymentSettings: JSON.stringify(settings), createdAt: clock.now() }).run();
+		db.$client.pragma('wal_checkpoint(TRUNCATE)');
+		const secrets = openSecrets(db, join(dir, 'secrets.key'), log);
+		expect(lines).toContain('Credenziali dei Comuni sigillate: 4');
+		const row = db.select().from(tenants).where(eq(tenants.slug, 'caluso')).get()!;
+		const stored = JSON.parse(row.paymentSettings);
+		expect([row.oidcClientSecret, stored.receiptSecret, stored.pagopa.gpdSubscriptionKey, stored.pagopa.checkoutSubscriptionKey].every((v) => isSealedText(v))).toBe(true);
+		expect(stored).toMatchObject({ segregationCode: '07', pagopa: { mode: 'live' } });
+		expect(openTenantSecret(secrets, 'caluso', 'receiptSecret', stored.receiptSecret)).toBe(receipt);
+		expect(openTenantSecret(secrets, 'caluso', 'oidcClientSecret', row.oidcClientSecret)).toBe(oidc);
+		db.$client.pragma('wal_checkpoint(TRUNCATE)');
+		const file = readFileSync(join(dir, 'mensa.db'));
+		for (const plain of [receipt, gpd, oidc]) expect(file.includes(plain), 'the freed bytes were overwritten').toBe(false);
+
+		// The key gone with only a Comune's credentials sealed: the start stops as it does for authenticator keys.
+		rmSync(join(dir, 'secrets.key'));
+		expect(configRefusal(() => openSecrets(db, join(dir, 'secrets.key'), log))).toContain('not found, but the database holds secrets sealed under it');
+		writeFileSync(join(dir, 'secrets.key'), `${randomBytes(32).toString('base64')}\n`);
+		expect(configRefusal(() => openSecrets(db, join(dir, 'secrets.key'), log))).toContain("not the key the database's secrets were sealed under");
 	});
 
 	it('one key that does not open among good ones: the start goes on, and says whose', () => {

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { configError } from '../config.js';
-import type { Db } from '../db/client.js';
+import { withSecureDelete, type Db } from '../db/client.js';
 import { syncToDisk } from '../ops/backup.js';
 import { createSealer, SEALING_KEY_BYTES, type Sealer } from './sealed.js';
 import { checkAuthenticatorKeys, holdsSealedAuthenticatorKeys, sealAuthenticatorKeys } from './second-factor.js';
+import { checkTenantSecrets, holdsSealedTenantSecrets, sealTenantSecrets } from '../tenants/tenant-secrets.js';
 
 const refused = (path: string, why: string) => configError([{ name: 'SECRETS_KEY_FILE', shown: JSON.stringify(path), expected: why }]);
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code ?? String(error);
@@ -59,20 +60,26 @@ function writeKey(path: string): Buffer {
 export function openSecrets(db: Db, path: string, log: (line: string, error?: unknown) => void): Sealer {
 	let key = readKey(path);
 	if (!key) {
-		if (holdsSealedAuthenticatorKeys(db)) {
-			throw refused(path, 'not found, but the database holds authenticator keys sealed under it: put back the key file kept apart from the backups (README, "Backup e ripristino")');
+		if (holdsSealedAuthenticatorKeys(db) || holdsSealedTenantSecrets(db)) {
+			throw refused(path, 'not found, but the database holds secrets sealed under it: put back the key file kept apart from the backups (README, "Backup e ripristino")');
 		}
 		key = writeKey(path);
-		log(`Chiave dei segreti creata: ${path} (conservarla a parte dai backup: senza, i secondi fattori del personale vanno riattivati)`);
+		log(`Chiave dei segreti creata: ${path} (conservarla a parte dai backup: senza, i secondi fattori del personale e le credenziali dei Comuni vanno reinseriti)`);
 	}
 	const secrets = createSealer(key);
-	const { sealed, unreadable } = checkAuthenticatorKeys(db, secrets);
-	if (sealed > 0 && unreadable.length === sealed) throw refused(path, "not the key the database's authenticator keys were sealed under (a key file from another installation?)");
+	const keys = checkAuthenticatorKeys(db, secrets);
+	const comuni = checkTenantSecrets(db, secrets);
+	const sealed = keys.sealed + comuni.sealed;
+	if (sealed > 0 && keys.unreadable.length + comuni.unreadable.length === sealed) throw refused(path, "not the key the database's secrets were sealed under (a key file from another installation?)");
 	// One damaged row must not keep everyone else out: its owner uses a recovery code, or an admin resets it.
-	if (unreadable.length > 0) {
-		log(`ATTENZIONE: chiavi dei secondi fattori illeggibili per gli utenti ${unreadable.join(', ')}: usino un codice di recupero, o un amministratore le reimposti`, new Error('sealed authenticator keys that do not open'));
+	if (keys.unreadable.length > 0) {
+		log(`ATTENZIONE: chiavi dei secondi fattori illeggibili per gli utenti ${keys.unreadable.join(', ')}: usino un codice di recupero, o un amministratore le reimposti`, new Error('sealed authenticator keys that do not open'));
 	}
-	const raw = sealAuthenticatorKeys(db, secrets);
-	if (raw > 0) log(`Chiavi dei secondi fattori sigillate: ${raw}`);
+	if (comuni.unreadable.length > 0) {
+		log(`ATTENZIONE: credenziali dei Comuni illeggibili (${comuni.unreadable.join(', ')}): l'amministratore le reinserisca nella scheda del Comune`, new Error('sealed Comune secrets that do not open'));
+	}
+	const raw = withSecureDelete(db, () => ({ keys: sealAuthenticatorKeys(db, secrets), comuni: sealTenantSecrets(db, secrets) }));
+	if (raw.keys > 0) log(`Chiavi dei secondi fattori sigillate: ${raw.keys}`);
+	if (raw.comuni > 0) log(`Credenziali dei Comuni sigillate: ${raw.comuni}`);
 	return secrets;
 }

@@ -23,3 +23,17 @@ export function openDb(path: string, migrationsFolder = resolve('drizzle')): Db 
 	migrate(db, { migrationsFolder });
 	return db;
 }
+
+/**
+ * Runs `write` with SQLite overwriting the bytes it frees, so that a secret replaced by its sealed
+ * form does not linger in the file's free pages (nor in the backups copied from it).
+ */
+export function withSecureDelete<T>(db: Db, write: () => T): T {
+	const before = db.$client.pragma('secure_delete', { simple: true }) as number;
+	db.$client.pragma('secure_delete = ON');
+	try {
+		return write();
+	} finally {
+		db.$client.pragma(`secure_delete = ${before === 2 ? 'FAST' : before}`);
+	}
+}

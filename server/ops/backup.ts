@@ -7,6 +7,7 @@ import type { Db } from '../db/client.js';
 import { checkLedger } from '../ledger/accounts.js';
 import { readMigrations } from './health.js';
 import { holdsSealedAuthenticatorKeys } from '../auth/second-factor.js';
+import { holdsSealedTenantSecrets } from '../tenants/tenant-secrets.js';
 
 /** What a check of a database file found: problems (empty when fit to restore) and what an operator wants to see. */
 export interface DatabaseReport {
@@ -98,7 +99,8 @@ export function inspectDatabase(path: string, migrationsFolder: string): Databas
 		const db = drizzle(sqlite, { schema }) as Db;
 		for (const p of checkLedger(db)) report.problems.push(`registro contabile: ${p.kind}: ${p.detail}`);
 		// Backups from before the second factor have no such table.
-		report.sealedSecrets = one<{ n: number }>("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name = 'totp_credentials'").n > 0 && holdsSealedAuthenticatorKeys(db);
+		const withTotp = one<{ n: number }>("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name = 'totp_credentials'").n > 0;
+		report.sealedSecrets = (withTotp && holdsSealedAuthenticatorKeys(db)) || holdsSealedTenantSecrets(db);
 		report.lastMarkAt = when(one<{ at: unknown }>('SELECT max(received_at) AS at FROM mark_events').at);
 		report.lastLedgerAt = when(one<{ at: unknown }>('SELECT max(created_at) AS at FROM ledger_transactions').at);
 	} catch (error) {

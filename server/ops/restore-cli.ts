@@ -16,7 +16,7 @@ try {
 	const { report, replacedAs } = restoreDatabase({ source: resolve(file), target, migrationsFolder: resolve('drizzle'), clock: systemClock });
 	console.log(`Ripristinato: ${describeReport(report)}`);
 	console.log(replacedAs ? `Il database sostituito è conservato in ${replacedAs}` : 'Non c’era un database da sostituire.');
-	// The backup does not carry the key the staff's authenticator keys are sealed under (README, "Backup e ripristino").
+	// The backup does not carry the key the staff's authenticator keys and the Comuni's credentials are sealed under (README, "Backup e ripristino").
 	if (report.sealedSecrets && !existsSync(secretsKeyFile)) {
 		console.log(`Manca la chiave dei segreti ${secretsKeyFile} (SECRETS_KEY_FILE): rimetti quella conservata a parte prima di avviare il servizio, che altrimenti non parte.`);
 	}

@@ -3,10 +3,15 @@ import { eq } from 'drizzle-orm';
 import { fixedClock } from '../clock.js';
 import { auditLog, tenants } from '../db/schema.js';
 import { seededDb, fixtureOf, NOV_2026 } from '../meals/test-fixture.js';
-import { CreateTenantInput } from '../../src/lib/shared/setup-schemas.js';
+import { CreateTenantInput, UpdateTenantInput } from '../../src/lib/shared/setup-schemas.js';
 import { readPaymentSettings } from '../payments/settings.js';
 import { checkLogo } from './logo.js';
 import { createTenant, tenantForAdmin, updateTenant } from './admin.js';
+import { openTenantSecret } from './tenant-secrets.js';
+import { randomBytes } from 'node:crypto';
+import { createSealer } from '../auth/sealed.js';
+
+const secrets = createSealer(randomBytes(32));
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 const dataUrl = (bytes: Buffer, type = 'application/octet-stream') => `data:${type};base64,${bytes.toString('base64')}`;
@@ -60,7 +65,7 @@ const caluso = CreateTenantInput.parse({
 describe('a Comune, created and edited by the platform admin', () => {
 	it('folds the name for the picker and stores the payment settings through their own schema', async () => {
 		const db = await seededDb();
-		const r = createTenant(db, fixedClock(NOV_2026), actor, caluso);
+		const r = createTenant(db, fixedClock(NOV_2026), secrets, actor, caluso);
 		expect(r.status).toBe('saved');
 		const t = db.select().from(tenants).where(eq(tenants.slug, 'caluso')).get()!;
 		expect(t).toMatchObject({ name: 'Calùso', searchName: 'caluso', province: 'TO', cutoffTime: '09:00', letterInstructions: 'Attivate il codice.' });
@@ -68,9 +73,22 @@ describe('a Comune, created and edited by the platform admin', () => {
 		expect(db.select().from(auditLog).where(eq(auditLog.action, 'tenant.create')).all()).toHaveLength(1);
 	});
 
+	it('saves a Comune left as it is: the values it was shown pass the form, the office phone with its extension too', async () => {
+		const db = await seededDb();
+		const { mazze, chiusi } = fixtureOf(db);
+		for (const t of [mazze, chiusi]) {
+			const input = UpdateTenantInput.parse({ ...tenantForAdmin(db, secrets, t.id)!.values, tenantId: t.id });
+			expect(updateTenant(db, fixedClock(NOV_2026), secrets, actor, input).status).toBe('saved');
+		}
+		expect(db.select().from(tenants).where(eq(tenants.id, mazze.id)).get()!.contactPhone).toBe('011/9835901 int.1');
+		const phoneOf = (contactPhone: string) => UpdateTenantInput.safeParse({ ...tenantForAdmin(db, secrets, mazze.id)!.values, tenantId: mazze.id, contactPhone });
+		expect(phoneOf('+39 011 9835901 interno 12').success).toBe(true);
+		expect(phoneOf('011 9835901 chiedere di Anna').error?.issues[0].message).toBe('Telefono: usa cifre, spazi, / e il prefisso +; un interno come «int. 1»');
+	});
+
 	it('refuses a slug or a codice fiscale another Comune has, and writes nothing', async () => {
 		const db = await seededDb();
-		const r = createTenant(db, fixedClock(NOV_2026), actor, { ...caluso, slug: 'mazze', codiceFiscaleEnte: '84001550015' });
+		const r = createTenant(db, fixedClock(NOV_2026), secrets, actor, { ...caluso, slug: 'mazze', codiceFiscaleEnte: '84001550015' });
 		expect(r).toMatchObject({ status: 'rejected', fieldErrors: { slug: 'Indirizzo: già usato da un altro Comune', codiceFiscaleEnte: expect.stringMatching(/già registrato/) } });
 		expect(db.select().from(tenants).all()).toHaveLength(2);
 	});
@@ -79,20 +97,26 @@ describe('a Comune, created and edited by the platform admin', () => {
 		const db = await seededDb();
 		const clock = fixedClock(NOV_2026);
 		const { mazze } = fixtureOf(db);
-		const form = tenantForAdmin(db, mazze.id)!;
+		const form = tenantForAdmin(db, secrets, mazze.id)!;
 		const live = { ...form.values, tenantId: mazze.id, pagopaMode: 'live' as const, checkoutBaseUrl: 'https://api.platform.pagopa.it', gpdBaseUrl: 'https://api.platform.pagopa.it', iban: 'IT60X0542811101000000123456', transferCategory: '9/0101108TS/' };
-		expect(updateTenant(db, clock, actor, live)).toMatchObject({
+		expect(updateTenant(db, clock, secrets, actor, live)).toMatchObject({
 			status: 'rejected',
 			fieldErrors: { checkoutSubscriptionKey: expect.any(String), gpdSubscriptionKey: expect.any(String), receiptSecret: expect.stringMatching(/obbligatorio/) }
 		});
 		const secret = 'r'.repeat(28) + 'WXYZ';
-		expect(updateTenant(db, clock, actor, { ...live, checkoutSubscriptionKey: 'chiave-checkout-1', gpdSubscriptionKey: 'chiave-gpd-1', receiptSecret: secret }).status).toBe('saved');
-		expect(updateTenant(db, clock, actor, { ...live, contactName: 'Anna Bruno' }).status).toBe('saved');
-		const after = tenantForAdmin(db, mazze.id)!;
+		expect(updateTenant(db, clock, secrets, actor, { ...live, checkoutSubscriptionKey: 'chiave-checkout-1', gpdSubscriptionKey: 'chiave-gpd-1', receiptSecret: secret }).status).toBe('saved');
+		expect(updateTenant(db, clock, secrets, actor, { ...live, contactName: 'Anna Bruno' }).status).toBe('saved');
+		const after = tenantForAdmin(db, secrets, mazze.id)!;
 		expect(after.values).toMatchObject({ contactName: 'Anna Bruno', pagopaMode: 'live', receiptSecret: '', checkoutSubscriptionKey: '' });
 		expect(after.secrets).toMatchObject({ receiptSecret: '••••WXYZ', checkoutSubscriptionKey: '••••ut-1' });
 		expect(JSON.stringify(after)).not.toContain(secret);
-		expect(readPaymentSettings(db.select().from(tenants).where(eq(tenants.id, mazze.id)).get()!.paymentSettings)).toMatchObject({ receiptSecret: secret, pagopa: { checkoutSubscriptionKey: 'chiave-checkout-1' } });
+		// Stored sealed, and what is stored opens to what was typed.
+		const stored = db.select().from(tenants).where(eq(tenants.id, mazze.id)).get()!;
+		expect(JSON.stringify(stored)).not.toContain(secret);
+		expect(JSON.stringify(stored)).not.toContain('chiave-checkout-1');
+		const settings = readPaymentSettings(stored.paymentSettings);
+		expect(openTenantSecret(secrets, 'mazze', 'receiptSecret', settings.receiptSecret)).toBe(secret);
+		expect(settings.pagopa.mode === 'live' && openTenantSecret(secrets, 'mazze', 'checkoutSubscriptionKey', settings.pagopa.checkoutSubscriptionKey)).toBe('chiave-checkout-1');
 		const audited = db.select().from(auditLog).where(eq(auditLog.action, 'tenant.update')).all();
 		expect(audited.map((a) => JSON.parse(a.details).changed)).toEqual([['paymentSettings'], ['contactName']]);
 		expect(audited.map((a) => a.details).join()).not.toContain(secret);

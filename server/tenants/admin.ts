@@ -13,6 +13,7 @@ import { invalidateUserSessions } from '../auth/session.js';
 import { resetSecondFactor } from '../auth/second-factor.js';
 import { changedSettings, columnsOf, settingsFormOf } from './settings-form.js';
 import { findTenantById, type Tenant } from './tenants.js';
+import type { Sealer } from '../auth/sealed.js';
 
 /* The platform admin's side of a Comune: list, create, edit, logo. Tenants are the platform's own rows. */
 
@@ -60,10 +61,10 @@ export function staffOf(db: Db, tenantId: number) {
 		.all();
 }
 
-export function tenantForAdmin(db: Db, tenantId: number) {
+export function tenantForAdmin(db: Db, secrets: Sealer, tenantId: number) {
 	const t = findTenantById(db, tenantId);
 	if (!t) return null;
-	return { id: t.id, slug: t.slug, name: t.name, logoDataUrl: t.logoDataUrl, ...settingsFormOf(t), staff: staffOf(db, t.id) };
+	return { id: t.id, slug: t.slug, name: t.name, logoDataUrl: t.logoDataUrl, ...settingsFormOf(t, secrets), staff: staffOf(db, t.id) };
 }
 
 function uniquenessErrors(db: Db, input: { slug?: string; codiceFiscaleEnte: string }, exceptId: number | null): Record<string, string> {
@@ -75,9 +76,9 @@ function uniquenessErrors(db: Db, input: { slug?: string; codiceFiscaleEnte: str
 	return errors;
 }
 
-export function createTenant(db: Db, clock: Clock, actor: Actor, input: CreateTenantInput): SetupResult<Tenant> {
+export function createTenant(db: Db, clock: Clock, secrets: Sealer, actor: Actor, input: CreateTenantInput): SetupResult<Tenant> {
 	return db.transaction(() => {
-		const form = columnsOf(input, null);
+		const form = columnsOf(input, null, input.slug, secrets);
 		const errors = { ...uniquenessErrors(db, input, null), ...('fieldErrors' in form ? form.fieldErrors : {}) };
 		if (Object.keys(errors).length || !('columns' in form)) return invalid(errors);
 		const tenant = db.insert(tenants).values({ slug: input.slug, ...form.columns, createdAt: clock.now() }).returning().get();
@@ -86,11 +87,11 @@ export function createTenant(db: Db, clock: Clock, actor: Actor, input: CreateTe
 	});
 }
 
-export function updateTenant(db: Db, clock: Clock, actor: Actor, input: UpdateTenantInput): SetupResult<Tenant> {
+export function updateTenant(db: Db, clock: Clock, secrets: Sealer, actor: Actor, input: UpdateTenantInput): SetupResult<Tenant> {
 	return db.transaction(() => {
 		const before = findTenantById(db, input.tenantId);
 		if (!before) return notFound('Comune non trovato.');
-		const form = columnsOf(input, before);
+		const form = columnsOf(input, before, before.slug, secrets);
 		const errors = { ...uniquenessErrors(db, input, before.id), ...('fieldErrors' in form ? form.fieldErrors : {}) };
 		if (Object.keys(errors).length || !('columns' in form)) return invalid(errors);
 		const after = db.update(tenants).set(form.columns).where(eq(tenants.id, before.id)).returning().get();

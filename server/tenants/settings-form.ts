@@ -3,11 +3,13 @@ import { foldForSearch } from '../../src/lib/shared/text.js';
 import type { tenants } from '../db/schema.js';
 import { PaymentSettings, readPaymentSettings } from '../payments/settings.js';
 import type { Tenant } from './tenants.js';
+import type { Sealer } from '../auth/sealed.js';
+import { isSealedText, openTenantSecret, sealTenantSecret, TenantSecretUnreadable, type TenantSecretName } from './tenant-secrets.js';
 
 /*
  * The admin's Comune form against the stored row: columns, and the payment settings JSON, which is
  * validated by the payments module's own schema. Secrets go out masked and come back empty when
- * unchanged, so a form never carries one in full.
+ * unchanged, so a form never carries one in full; they are stored sealed (tenant-secrets.ts).
  */
 
 /** Enough of a secret to recognise it, never enough to use it. */
@@ -17,7 +19,7 @@ function maskSecret(secret: string | null | undefined): string | null {
 }
 
 /** The form's starting values: every setting, secrets left empty (with their masks apart). */
-export function settingsFormOf(t: Tenant) {
+export function settingsFormOf(t: Tenant, sealer: Sealer) {
 	const p = readPaymentSettings(t.paymentSettings);
 	const live = p.pagopa.mode === 'live' ? p.pagopa : null;
 	const values: TenantSettingsInput = {
@@ -47,12 +49,20 @@ export function settingsFormOf(t: Tenant) {
 		lisSecret: '',
 		letterInstructions: t.letterInstructions
 	};
+	const mask = (name: TenantSecretName, stored: string | null | undefined) => {
+		try {
+			return maskSecret(openTenantSecret(sealer, t.slug, name, stored));
+		} catch (error) {
+			if (error instanceof TenantSecretUnreadable) return 'non leggibile su questo server: va reinserito';
+			throw error;
+		}
+	};
 	const secrets = {
-		oidcClientSecret: maskSecret(t.oidcClientSecret),
-		checkoutSubscriptionKey: maskSecret(live?.checkoutSubscriptionKey),
-		gpdSubscriptionKey: maskSecret(live?.gpdSubscriptionKey),
-		receiptSecret: maskSecret(p.receiptSecret),
-		lisSecret: maskSecret(p.lisSecret)
+		oidcClientSecret: mask('oidcClientSecret', t.oidcClientSecret),
+		checkoutSubscriptionKey: mask('checkoutSubscriptionKey', live?.checkoutSubscriptionKey),
+		gpdSubscriptionKey: mask('gpdSubscriptionKey', live?.gpdSubscriptionKey),
+		receiptSecret: mask('receiptSecret', p.receiptSecret),
+		lisSecret: mask('lisSecret', p.lisSecret)
 	};
 	return { values, secrets };
 }
@@ -68,8 +78,11 @@ const liveFields: Record<string, string> = {
 
 type Columns = Omit<typeof tenants.$inferInsert, 'id' | 'slug' | 'createdAt'>;
 
-/** The row's new columns, or the fields to fix; `stored` is the Comune as it is (none when new). */
-export function columnsOf(input: TenantSettingsInput, stored: Tenant | null): { columns: Columns } | { fieldErrors: Record<string, string> } {
+/**
+ * The row's new columns, or the fields to fix; `stored` is the Comune as it is (none when new).
+ * Secrets are checked in clear and stored sealed; one left unchanged keeps its stored form.
+ */
+export function columnsOf(input: TenantSettingsInput, stored: Tenant | null, slug: string, sealer: Sealer): { columns: Columns } | { fieldErrors: Record<string, string> } {
 	const old = readPaymentSettings(stored?.paymentSettings ?? '{}');
 	const oldLive = old.pagopa.mode === 'live' ? old.pagopa : null;
 	const kept = (fresh: string, previous: string | null | undefined) => fresh || previous || '';
@@ -108,6 +121,18 @@ export function columnsOf(input: TenantSettingsInput, stored: Tenant | null): { 
 	const oidcClientSecret = kept(input.oidcClientSecret, stored?.oidcClientSecret) || null;
 	if (input.oidcIssuer && !oidcClientSecret) fieldErrors.oidcClientSecret = 'Client secret: obbligatorio con un issuer';
 	if (Object.keys(fieldErrors).length || !parsed.success) return { fieldErrors };
+	// A value typed now is sealed; a kept one stays as stored, unless it was stored before sealing existed.
+	const seal = (name: TenantSecretName, fresh: string, previous: string | null | undefined) => {
+		const value = fresh || previous;
+		if (!value) return null;
+		return fresh || !isSealedText(value) ? sealTenantSecret(sealer, slug, name, value) : value;
+	};
+	const settings = parsed.data;
+	const pagopa =
+		settings.pagopa.mode === 'live'
+			? { ...settings.pagopa, checkoutSubscriptionKey: seal('checkoutSubscriptionKey', input.checkoutSubscriptionKey, oldLive?.checkoutSubscriptionKey)!, gpdSubscriptionKey: seal('gpdSubscriptionKey', input.gpdSubscriptionKey, oldLive?.gpdSubscriptionKey)! }
+			: settings.pagopa;
+	const paymentSettings: PaymentSettings = { ...settings, pagopa, receiptSecret: seal('receiptSecret', input.receiptSecret, old.receiptSecret), lisSecret: seal('lisSecret', input.lisSecret, old.lisSecret) };
 	return {
 		columns: {
 			name: input.name,
@@ -123,8 +148,8 @@ export function columnsOf(input: TenantSettingsInput, stored: Tenant | null): { 
 			cieEnabled: input.cieEnabled,
 			oidcIssuer: input.oidcIssuer || null,
 			oidcClientId: input.oidcIssuer ? input.oidcClientId : null,
-			oidcClientSecret: input.oidcIssuer ? oidcClientSecret : null,
-			paymentSettings: JSON.stringify(parsed.data),
+			oidcClientSecret: input.oidcIssuer ? seal('oidcClientSecret', input.oidcClientSecret, stored?.oidcClientSecret) : null,
+			paymentSettings: JSON.stringify(paymentSettings),
 			letterInstructions: input.letterInstructions
 		}
 	};

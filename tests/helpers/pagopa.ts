@@ -6,6 +6,7 @@ import { tenantScope } from '../../server/db/tenant-scope.js';
 import { createCart, type CartLine } from '../../server/payments/carts.js';
 import { enteOf } from '../../server/payments/pagopa/gateway-for.js';
 import { ensureReceiptSecret } from '../../server/payments/pagopa/simulator/receipt-secret.js';
+import { serverSecrets } from './secrets.js';
 
 /**
  * The test server's SQLite file opened from the test process (WAL: both write safely), with the
@@ -34,7 +35,9 @@ export function pagopaFixture(dbPath: string) {
 			if (outcome.status !== 'created') throw new Error(`createCart: ${outcome.message}`);
 			return outcome;
 		},
-		receiptSecret: () => ensureReceiptSecret(db, mazze.id),
+		/** the server's sealer: its key file exists once the server has started */
+		secrets: () => serverSecrets(dbPath),
+		receiptSecret: () => ensureReceiptSecret(db, serverSecrets(dbPath), mazze.id),
 		balance(consumerId: number): number {
 			const row = db
 				.select({ cents: ledgerAccounts.balanceCents })

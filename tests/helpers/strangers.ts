@@ -1,7 +1,5 @@
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { createSealer } from '../../server/auth/sealed.js';
+import { serverSecrets } from './secrets.js';
 import { sealedAuthenticatorKey } from '../../server/auth/second-factor.js';
 import { demoTotpKey } from './second-factor.js';
 import { signedIn, testClient, type TestClient } from './client.js';
@@ -104,7 +102,7 @@ export async function chiusiStaff(server: TestServer): Promise<Record<'operator'
 	const slug = 'chiusi-della-verna';
 	const db = new Database(server.dbPath);
 	db.pragma('busy_timeout = 5000');
-	const secrets = createSealer(Buffer.from(readFileSync(join(dirname(server.dbPath), 'secrets.key'), 'utf8').trim(), 'base64'));
+	const secrets = serverSecrets(server.dbPath);
 	try {
 		const tenant = db.prepare(`SELECT id FROM tenants WHERE slug = ?`).pluck().get(slug) as number;
 		const ufficio = db.prepare(`SELECT u.id FROM users u WHERE u.email = 'ufficio@chiusi.example.it'`).pluck().get() as string;

@@ -213,7 +213,7 @@ describe('configuration', () => {
 			rmSync(keyFile);
 			const { code, stdout, stderr } = await startUntilExit(earlier.dataDir, {});
 			expect(stderr).toContain(
-				`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(keyFile)}: not found, but the database holds authenticator keys sealed under it`
+				`Invalid configuration, the server did not start:\n  SECRETS_KEY_FILE=${JSON.stringify(keyFile)}: not found, but the database holds secrets sealed under it`
 			);
 			expect(stderr, 'a message, not a stack trace').not.toMatch(/^\s+at /m);
 			expect(code).toBe(78);

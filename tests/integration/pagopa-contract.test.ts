@@ -86,7 +86,7 @@ describe('paying online through the simulator', () => {
 		const before = { luca: f.balance(f.luca.id), sofia: f.balance(f.sofia.id) };
 		const { payment, lines: named } = f.cart([f.line(f.luca.id, 3000), f.line(f.sofia.id, 2000)]);
 		// What the payments router does: the gateway of the Comune (simulator mode), then pending.
-		const { location } = await gatewayFor(f.mazze, { origin: server.url }).startCheckout(f.ente, payment, named, checkoutReturnUrls(server.url, payment.id), null);
+		const { location } = await gatewayFor(f.mazze, { origin: server.url, secrets: f.secrets() }).startCheckout(f.ente, payment, named, checkoutReturnUrls(server.url, payment.id), null);
 		markPending(f.db, fixedClock('2026-11-23T11:00:00Z'), payment.id, null);
 
 		const paid = await fetch(`${location}?/paga`, { method: 'POST', headers: { origin: server.url, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });
@@ -114,7 +114,7 @@ describe('paying online through the simulator', () => {
 	it('shows the cancel page, and no one else’s payment', async () => {
 		const maria = await signedIn(server.url, 'maria.rossi@example.com');
 		const { payment, lines: named } = f.cart([f.line(f.luca.id, 1000)]);
-		const { location } = await gatewayFor(f.mazze, { origin: server.url }).startCheckout(f.ente, payment, named, checkoutReturnUrls(server.url, payment.id), null);
+		const { location } = await gatewayFor(f.mazze, { origin: server.url, secrets: f.secrets() }).startCheckout(f.ente, payment, named, checkoutReturnUrls(server.url, payment.id), null);
 		const cancelled = await fetch(`${location}?/annulla`, { method: 'POST', headers: { origin: server.url, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });
 		expect(cancelled.headers.get('location')).toBe(`${server.url}/ricarica/esito/annullato?pagamento=${payment.id}`);
 		const page = await (await maria.fetch(cancelled.headers.get('location')!)).text();

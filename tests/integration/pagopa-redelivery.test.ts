@@ -51,7 +51,7 @@ it('redelivers a receipt through a receiver that is down, then failing, across a
 
 	// An avviso, paid "at the tabaccheria" in the simulator's PSP page.
 	const { payment, lines } = f.cart([f.line(f.luca.id, 1800)], 'pagopa_avviso');
-	await gatewayFor(f.mazze, { origin: first.url }).publishDebtPosition(f.ente, payment, lines);
+	await gatewayFor(f.mazze, { origin: first.url, secrets: f.secrets() }).publishDebtPosition(f.ente, payment, lines);
 	const before = f.balance(f.luca.id);
 	const form = new URLSearchParams({ noticeNumber: payment.noticeNumber!, fiscalCode: f.ente.codiceFiscale, amount: '18,00' });
 	const paid = await fetch(`${first.url}/simulatore-pagopa/psp`, { method: 'POST', headers: { origin: first.url, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: form });

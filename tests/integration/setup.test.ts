@@ -83,6 +83,11 @@ describe('a new Comune from the platform admin to its operator', () => {
 		expect(shown.values).toMatchObject({ name: 'Calùso', contactOffice: 'Ufficio istruzione', oidcClientSecret: '', receiptSecret: '' });
 		expect(shown.secrets).toMatchObject({ oidcClientSecret: '••••0001', receiptSecret: '••••9999', lisSecret: null });
 		expect(JSON.stringify(shown)).not.toMatch(/segreto-del-client|segreto-ricevute/);
+		// Nor are they in the database in clear: a copy of the file or of a backup does not hand them out.
+		const row = db.prepare('SELECT oidc_client_secret AS oidc, payment_settings AS settings FROM tenants WHERE id = ?').get(tenantId) as { oidc: string; settings: string };
+		expect(row.oidc).toMatch(/^sealed:/);
+		expect(JSON.parse(row.settings).receiptSecret).toMatch(/^sealed:/);
+		expect(JSON.stringify(row)).not.toMatch(/segreto-del-client|segreto-ricevute/);
 		// The picker finds it with or without the accent, and parents see the contacts.
 		expect(await admin.trpc.tenants.search.query({ q: 'CALUSO' })).toEqual([{ slug: 'caluso', name: 'Calùso', province: 'TO' }]);
 		const list = await admin.trpc.admin.tenants.query({ page: 1, sort: 'name', dir: 'asc', q: '' });

@@ -8,6 +8,10 @@ import { lisCodeFor } from './code.js';
 import { receiveLisNotification } from './notification.js';
 import { signLisNotification } from './signature.js';
 import { simulatorLisSecret } from './simulator.js';
+import { randomBytes } from 'node:crypto';
+import { createSealer } from '../../auth/sealed.js';
+
+const secrets = createSealer(randomBytes(32));
 
 const NOW = '2026-11-23T11:00:00.000Z';
 
@@ -17,13 +21,13 @@ async function setup() {
 	const clock = fixedClock(NOW);
 	const group = db.select().from(serviceGroups).where(eq(serviceGroups.tenantId, f.mazze.id)).get()!;
 	const code = lisCodeFor(db, clock, f.scope, f.luca.id, group.id);
-	const secret = simulatorLisSecret(db, f.mazze.id)!;
+	const secret = simulatorLisSecret(db, secrets, f.mazze.id)!;
 	const balance = () => balanceOf(db, prepaidAccount(db, f.mazze.id, f.luca.id, group.id, clock.now()));
 	const counts = () => ({ payments: db.select().from(payments).all().length, transactions: db.select().from(ledgerTransactions).all().length });
 	const send = (fields: Record<string, unknown>, key = secret) => {
 		const rawBody = JSON.stringify({ transactionId: 'LIS-0001', code, amountCents: 2000, paidAt: '2026-11-23T11:58:00+01:00', pointName: 'Tabacchi Centrale', ...fields });
 		const h = signLisNotification(key, rawBody, clock.now());
-		return receiveLisNotification(db, clock, { rawBody, signature: h['X-Lis-Signature'], timestamp: h['X-Lis-Timestamp'] });
+		return receiveLisNotification(db, clock, secrets, { rawBody, signature: h['X-Lis-Signature'], timestamp: h['X-Lis-Timestamp'] });
 	};
 	return { db, f, clock, group, code, secret, balance, counts, send };
 }
@@ -74,7 +78,7 @@ describe('receiveLisNotification', () => {
 		expect(send({ transactionId: '' })).toMatchObject({ status: 'malformed' });
 		const stale = JSON.stringify({ transactionId: 'LIS-OLD', code, amountCents: 2000, paidAt: NOW });
 		const h = signLisNotification(secret, stale, new Date(clock.now().getTime() - 6 * 60_000));
-		expect(receiveLisNotification((await setup()).db, clock, { rawBody: stale, signature: h['X-Lis-Signature'], timestamp: h['X-Lis-Timestamp'] })).toMatchObject({
+		expect(receiveLisNotification((await setup()).db, clock, secrets, { rawBody: stale, signature: h['X-Lis-Signature'], timestamp: h['X-Lis-Timestamp'] })).toMatchObject({
 			status: 'unauthorized'
 		});
 		expect({ ...counts(), balance: balance() }).toEqual(state);
@@ -95,10 +99,10 @@ describe('receiveLisNotification', () => {
 	it('has no key to check with in live mode until one is set, and the simulator makes none there', async () => {
 		const { db, f } = await setup();
 		db.update(tenants).set({ paymentSettings: JSON.stringify({ lis: { mode: 'live' } }) }).where(eq(tenants.id, f.chiusi.id)).run();
-		expect(simulatorLisSecret(db, f.chiusi.id)).toBeNull();
+		expect(simulatorLisSecret(db, secrets, f.chiusi.id)).toBeNull();
 		expect(JSON.parse(db.select().from(tenants).where(eq(tenants.id, f.chiusi.id)).get()!.paymentSettings)).toEqual({ lis: { mode: 'live' } });
 		// Mazzè's key, made once, is kept.
-		expect(simulatorLisSecret(db, f.mazze.id)).toMatch(/^[0-9a-f]{64}$/);
-		expect(simulatorLisSecret(db, f.mazze.id)).toBe(simulatorLisSecret(db, f.mazze.id));
+		expect(simulatorLisSecret(db, secrets, f.mazze.id)).toMatch(/^[0-9a-f]{64}$/);
+		expect(simulatorLisSecret(db, secrets, f.mazze.id)).toBe(simulatorLisSecret(db, secrets, f.mazze.id));
 	});
 });

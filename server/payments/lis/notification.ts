@@ -13,6 +13,8 @@ import { tenantScope, type TenantScope } from '../../db/tenant-scope.js';
 import { formatDateIt, formatTime, zonedDateOf } from '../../../src/lib/shared/dates.js';
 import { creditPayment, type Payment } from '../credit.js';
 import { readPaymentSettings } from '../settings.js';
+import type { Sealer } from '../../auth/sealed.js';
+import { verifyingSecret } from '../../tenants/tenant-secrets.js';
 import { findLisAccount, parseLisCode } from './code.js';
 import { verifyLisSignature } from './signature.js';
 
@@ -67,15 +69,15 @@ function parse(rawBody: string): LisNotification | string {
 	return parsed.success ? parsed.data : parsed.error.issues.map((i) => `${i.path.join('.') || 'corpo'}: ${i.message}`).join('; ');
 }
 
-export function receiveLisNotification(db: Db, clock: Clock, request: SignedRequest): LisOutcome {
+export function receiveLisNotification(db: Db, clock: Clock, secrets: Sealer, request: SignedRequest): LisOutcome {
 	const n = parse(request.rawBody);
 	if (typeof n === 'string') return { status: 'malformed', message: n };
 	const code = parseLisCode(n.code);
 	const tenant = code && db.select().from(tenants).where(eq(tenants.codiceFiscaleEnte, code.enteCodiceFiscale)).get();
 	if (!code || !tenant) return { status: 'unknown_code' };
 	// A Comune without a key cannot authenticate anyone: the simulator makes one at first use, a live Comune sets it.
-	const secret = readPaymentSettings(tenant.paymentSettings).lisSecret;
-	if (!secret) return { status: 'unauthorized', reason: 'Chiave LIS del Comune non configurata.' };
+	const secret = verifyingSecret(secrets, tenant.slug, 'lisSecret', readPaymentSettings(tenant.paymentSettings).lisSecret);
+	if (!secret) return { status: 'unauthorized', reason: 'Chiave LIS del Comune non configurata o non leggibile su questo server.' };
 	const check = verifyLisSignature(secret, request.rawBody, request, clock.now());
 	if (!check.ok) return { status: 'unauthorized', reason: check.reason === 'stale' ? 'Timestamp fuori finestra (±5 minuti).' : 'Firma non valida.' };
 	return creditLisPayment(db, clock, tenantScope(tenant.id), tenant.timezone, { ...n, code: code.code });

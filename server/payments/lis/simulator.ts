@@ -9,6 +9,8 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { tenants } from '../../db/schema.js';
 import { readPaymentSettings } from '../settings.js';
+import type { Sealer } from '../../auth/sealed.js';
+import { ensureSimulatorSecret } from '../../tenants/tenant-secrets.js';
 import { LIS_ALPHABET, parseLisCode } from './code.js';
 import type { LisCredit } from './notification.js';
 import { signLisNotification } from './signature.js';
@@ -18,24 +20,14 @@ export const LIS_NOTIFICATION_PATH = '/api/lis/notifiche';
 const random = { read: (bytes: Uint8Array) => crypto.getRandomValues(bytes) };
 
 /**
- * The Comune's LIS key in simulator mode, made at first need (32 random bytes, hex) and kept in
- * its payment settings, where operators will read it. A Comune in live mode gets null: its key
- * is the one agreed with the LIS network, never one we invent.
+ * The Comune's LIS key in simulator mode, made at first need (32 random bytes, hex) and kept,
+ * sealed, in its payment settings. A Comune in live mode gets null: its key is the one agreed
+ * with the LIS network, never one we invent.
  */
-export function simulatorLisSecret(db: Db, tenantId: number): string | null {
-	return db.transaction(
-		(tx) => {
-			const { stored } = tx.select({ stored: tenants.paymentSettings }).from(tenants).where(eq(tenants.id, tenantId)).get()!;
-			const settings = readPaymentSettings(stored);
-			if (settings.lis.mode !== 'simulator') return null;
-			if (settings.lisSecret) return settings.lisSecret;
-			const lisSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
-			// Only this key is added: the stored JSON keeps its other fields as they were, defaults unwritten.
-			tx.update(tenants).set({ paymentSettings: JSON.stringify({ ...JSON.parse(stored || '{}'), lisSecret }) }).where(eq(tenants.id, tenantId)).run();
-			return lisSecret;
-		},
-		{ behavior: 'immediate' }
-	);
+export function simulatorLisSecret(db: Db, secrets: Sealer, tenantId: number): string | null {
+	const { stored } = db.select({ stored: tenants.paymentSettings }).from(tenants).where(eq(tenants.id, tenantId)).get()!;
+	if (readPaymentSettings(stored).lis.mode !== 'simulator') return null;
+	return ensureSimulatorSecret(db, secrets, tenantId, 'lisSecret', () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex'));
 }
 
 export type SimulatedPayment =
@@ -46,6 +38,7 @@ export type SimulatedPayment =
 export async function simulateLisPayment(
 	db: Db,
 	clock: Clock,
+	secrets: Sealer,
 	origin: string,
 	input: { code: string; amountCents: number },
 	fetchImpl: typeof fetch = fetch
@@ -53,7 +46,7 @@ export async function simulateLisPayment(
 	const code = parseLisCode(input.code);
 	const tenant = code && db.select({ id: tenants.id }).from(tenants).where(eq(tenants.codiceFiscaleEnte, code.enteCodiceFiscale)).get();
 	if (!code || !tenant) return { status: 'unknown_code' };
-	const secret = simulatorLisSecret(db, tenant.id);
+	const secret = simulatorLisSecret(db, secrets, tenant.id);
 	if (!secret) return { status: 'not_simulator' };
 	const now = clock.now();
 	const body = JSON.stringify({

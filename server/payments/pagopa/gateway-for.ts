@@ -1,5 +1,7 @@
 import type { Tenant } from '../../tenants/tenants.js';
 import { readPaymentSettings } from '../settings.js';
+import type { Sealer } from '../../auth/sealed.js';
+import { openTenantSecret } from '../../tenants/tenant-secrets.js';
 import type { GatewayEnte, PagopaGateway } from './gateway.js';
 import { livePagopaGateway } from './live.js';
 
@@ -17,10 +19,12 @@ export const enteOf = (tenant: Pick<Tenant, 'name' | 'codiceFiscaleEnte'>): Gate
  * The Comune's pagoPA: the real GPD + Checkout APIs in `live` mode, otherwise the same adapter
  * aimed at the simulator over real HTTP, so both modes speak one contract.
  */
-export function gatewayFor(tenant: Pick<Tenant, 'paymentSettings'>, deps: { origin: string; fetch?: typeof fetch; timeoutMs?: number }): PagopaGateway {
+export function gatewayFor(tenant: Pick<Tenant, 'slug' | 'paymentSettings'>, deps: { origin: string; secrets: Sealer; fetch?: typeof fetch; timeoutMs?: number }): PagopaGateway {
 	const { pagopa } = readPaymentSettings(tenant.paymentSettings);
 	if (pagopa.mode === 'live') {
-		return livePagopaGateway({ ...pagopa, fetch: deps.fetch, timeoutMs: deps.timeoutMs });
+		// Throws TenantSecretUnreadable when a key does not open here: no request leaves without it.
+		const key = (name: 'checkoutSubscriptionKey' | 'gpdSubscriptionKey') => openTenantSecret(deps.secrets, tenant.slug, name, pagopa[name])!;
+		return livePagopaGateway({ ...pagopa, checkoutSubscriptionKey: key('checkoutSubscriptionKey'), gpdSubscriptionKey: key('gpdSubscriptionKey'), fetch: deps.fetch, timeoutMs: deps.timeoutMs });
 	}
 	const simulator = `${deps.origin.replace(/\/+$/, '')}${SIMULATOR_PATH}`;
 	return livePagopaGateway({

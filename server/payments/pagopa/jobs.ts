@@ -33,7 +33,7 @@ export function startPagopaJobs(rt: Runtime, opts: PagopaJobOptions, log: (line:
 		if (delivering) return;
 		delivering = true;
 		try {
-			await deliverDueReceipts(rt.db, systemClock, opts.delivery);
+			await deliverDueReceipts(rt.db, systemClock, rt.secrets, opts.delivery);
 		} catch (error) {
 			log('[pagoPA simulatore] consegna delle ricevute non riuscita, riprovo', error);
 		} finally {

@@ -7,17 +7,21 @@ import { createCart } from '../carts.js';
 import { onCredited } from '../events.js';
 import { receiveReceipt } from './receiver.js';
 import { ensureReceiptSecret } from './simulator/receipt-secret.js';
+import { randomBytes } from 'node:crypto';
+import { createSealer } from '../../auth/sealed.js';
+
+const secrets = createSealer(randomBytes(32));
 
 const clock = fixedClock('2026-11-23T11:00:00Z');
 
 async function setup() {
 	const db = await seededDb();
 	const f = fixtureOf(db);
-	const secret = ensureReceiptSecret(db, f.mazze.id);
+	const secret = ensureReceiptSecret(db, secrets, f.mazze.id);
 	const group = rows(db, 'SELECT id FROM service_groups WHERE tenant_id = ?', f.mazze.id)[0].id as number;
 	const cart = createCart(db, clock, tenantScope(f.mazze.id), f.mazze, f.maria, 'pagopa_online', [{ consumerId: f.luca.id, serviceGroupId: group, amountCents: 2500 }]);
 	if (cart.status !== 'created') throw new Error(cart.message);
-	const deps = { db, clock, groupCommit: createGroupCommit(db) };
+	const deps = { db, clock, secrets, groupCommit: createGroupCommit(db) };
 	const body = (over: Record<string, unknown> = {}) =>
 		JSON.stringify({
 			receiptId: 'rcp-1',

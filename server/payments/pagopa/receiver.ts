@@ -7,6 +7,8 @@ import { preparedFor } from '../../db/prepared.js';
 import { emitCredited } from '../events.js';
 import { applyReceipt, type ReceiptOutcome } from '../receipts.js';
 import { readPaymentSettings } from '../settings.js';
+import type { Sealer } from '../../auth/sealed.js';
+import { verifyingSecret } from '../../tenants/tenant-secrets.js';
 
 /** A receipt as pagoPA posts it (DESIGN.md §5); fields we do not use (PSP, debtor, fee) are tolerated. */
 export const ReceiptBody = z.looseObject({
@@ -24,13 +26,14 @@ export interface ReceiverDeps {
 	db: Db;
 	clock: Clock;
 	groupCommit: GroupCommit;
+	secrets: Sealer;
 }
 
 export type ReceiverAnswer = { status: 200; body: { outcome: 'OK' }; applied: ReceiptOutcome } | { status: 400 | 401; body: { outcome: 'KO'; error: string } };
 
 const refuse = (status: 400 | 401, error: string) => ({ status, body: { outcome: 'KO', error } }) as const;
 
-const settingsOfEnte = preparedFor((db) => db.$client.prepare('SELECT payment_settings AS settings FROM tenants WHERE codice_fiscale_ente = ?'));
+const settingsOfEnte = preparedFor((db) => db.$client.prepare('SELECT slug, payment_settings AS settings FROM tenants WHERE codice_fiscale_ente = ?'));
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -57,8 +60,8 @@ export async function receiveReceipt(deps: ReceiverDeps, authorization: string |
 	if (!parsed.success) return refuse(400, parsed.error.issues.map((i) => `${i.path.join('.') || 'ricevuta'}: ${i.message}`).join('; '));
 	const r = parsed.data;
 
-	const tenant = settingsOfEnte(deps.db).get(r.fiscalCode) as { settings: string } | undefined;
-	const secret = tenant ? readPaymentSettings(tenant.settings).receiptSecret : null;
+	const tenant = settingsOfEnte(deps.db).get(r.fiscalCode) as { slug: string; settings: string } | undefined;
+	const secret = tenant ? verifyingSecret(deps.secrets, tenant.slug, 'receiptSecret', readPaymentSettings(tenant.settings).receiptSecret) : null;
 	// An unknown ente or one without a secret cannot be authenticated: refused like a wrong token.
 	if (!secret || !bearerMatches(authorization, secret)) return refuse(401, 'Credenziali mancanti o non valide.');
 

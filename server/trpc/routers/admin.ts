@@ -13,14 +13,14 @@ export const adminRouter = router({
 	tenants: adminProcedure.input(TenantListInput).query(({ ctx, input }) => listTenants(ctx.rt.db, input)),
 	tenant: adminProcedure
 		.input(TenantIdInput)
-		.query(({ ctx, input }) => tenantForAdmin(ctx.rt.db, input.tenantId) ?? setupRefusal({ code: 'NOT_FOUND', message: 'Comune non trovato.' })),
+		.query(({ ctx, input }) => tenantForAdmin(ctx.rt.db, ctx.rt.secrets, input.tenantId) ?? setupRefusal({ code: 'NOT_FOUND', message: 'Comune non trovato.' })),
 	secureStaff: adminProcedure.input(SecureStaffInput).mutation(({ ctx, input }) => ({ userId: settledSetup(secureStaffAccount(ctx.rt.db, ctx.rt.clock, actorOf(ctx), input)) })),
 	createTenant: adminProcedure.input(CreateTenantInput).mutation(({ ctx, input }) => {
-		const t = settledSetup(createTenant(ctx.rt.db, ctx.rt.clock, actorOf(ctx), input));
+		const t = settledSetup(createTenant(ctx.rt.db, ctx.rt.clock, ctx.rt.secrets, actorOf(ctx), input));
 		return { id: t.id, slug: t.slug };
 	}),
 	updateTenant: adminProcedure.input(UpdateTenantInput).mutation(({ ctx, input }) => {
-		const t = settledSetup(updateTenant(ctx.rt.db, ctx.rt.clock, actorOf(ctx), input));
+		const t = settledSetup(updateTenant(ctx.rt.db, ctx.rt.clock, ctx.rt.secrets, actorOf(ctx), input));
 		return { id: t.id, slug: t.slug };
 	}),
 	setLogo: adminProcedure.input(SetLogoInput).mutation(({ ctx, input }) => {

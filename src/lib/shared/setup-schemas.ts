@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, isoDate, phone } from './schemas.js';
+import { email, isoDate } from './schemas.js';
 
 /*
  * Inputs of the set-up pages: a Comune and its settings (platform admin), invitations, and the
@@ -50,6 +50,13 @@ export const tenantSlugInput = z
 	.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'Indirizzo: non valido, usa solo lettere minuscole, cifre e trattini (es. chiusi-della-verna)' })
 	.refine((s) => !['admin', 'api', 'nuovo'].includes(s), { error: 'Indirizzo: non disponibile (parola riservata), scegline un altro' });
 
+/** The office's number as Comuni print it on their notices, extension included: «011/9835901 int.1». */
+const officePhone = z
+	.string({ error: 'Telefono: testo non valido' })
+	.trim()
+	.max(30, { error: 'Telefono: al massimo 30 caratteri' })
+	.regex(/^(\+?[0-9][0-9 ./-]{5,18}(\s*(int\.?|interno)\s*[0-9]{1,5})?)?$/i, { error: 'Telefono: usa cifre, spazi, / e il prefisso +; un interno come «int. 1»' });
+
 const TenantSettingsFields = {
 	name: text('Nome del Comune', 80),
 	province: z
@@ -64,7 +71,7 @@ const TenantSettingsFields = {
 		.refine(isValidCodiceFiscaleEnte, { error: 'Codice fiscale: 11 cifre con la cifra di controllo corretta' }),
 	contactOffice: text('Ufficio', 80),
 	contactName: optionalText('Referente', 80),
-	contactPhone: z.string({ error: 'Telefono: testo non valido' }).pipe(phone),
+	contactPhone: officePhone,
 	contactEmail: z.union([z.literal(''), email], { error: 'E-mail: indirizzo non valido' }),
 	cutoffTime: z.string({ error: 'Ora limite: campo obbligatorio' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'Ora limite: non valida, usa HH:MM (es. 09:30)' }),
 	spidEnabled: z.boolean({ error: 'SPID: valore non valido' }),

@@ -19,8 +19,8 @@ export const actions: Actions = {
 		else if (amountCents > MAX_LIS_AMOUNT_CENTS) errors.importo = `Importo: al massimo ${formatCents(MAX_LIS_AMOUNT_CENTS)} per operazione`;
 		if (errors.codice || errors.importo) return fail(400, { code, amount, errors, problem: null });
 
-		const { db, clock } = event.locals.rt;
-		const result = await simulateLisPayment(db, clock, event.url.origin, { code, amountCents: amountCents! });
+		const { db, clock, secrets } = event.locals.rt;
+		const result = await simulateLisPayment(db, clock, secrets, event.url.origin, { code, amountCents: amountCents! });
 		const refused = (problem: string) => fail(400, { code, amount, errors, problem });
 		if (result.status === 'unknown_code') return refused('Codice Punto LIS sconosciuto: controlla di averlo copiato per intero.');
 		if (result.status === 'not_simulator') return refused('Questo Comune usa il circuito LIS reale: qui non si può simulare un pagamento.');

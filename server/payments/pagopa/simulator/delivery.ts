@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, lte } from 'drizzle-orm';
 import type { Clock } from '../../../clock.js';
 import type { Db } from '../../../db/client.js';
+import type { Sealer } from '../../../auth/sealed.js';
 import { simReceiptOutbox } from '../../../db/schema.js';
 import { simulatedEnte } from './store.js';
 import { ensureReceiptSecret } from './receipt-secret.js';
@@ -30,7 +31,7 @@ export const defaultDeliveryOptions = (receiverUrl: string): DeliveryOptions => 
  * lives in SQLite, so a restart loses nothing; a copy sent twice by a crash is one more duplicate,
  * which the receiver absorbs.
  */
-export async function deliverDueReceipts(db: Db, wall: Clock, opts: DeliveryOptions): Promise<{ delivered: number; failed: number }> {
+export async function deliverDueReceipts(db: Db, wall: Clock, secrets: Sealer, opts: DeliveryOptions): Promise<{ delivered: number; failed: number }> {
 	const due = db
 		.select()
 		.from(simReceiptOutbox)
@@ -44,7 +45,7 @@ export async function deliverDueReceipts(db: Db, wall: Clock, opts: DeliveryOpti
 			let error: string | null = null;
 			try {
 				const ente = simulatedEnte(db, row.organizationFiscalCode);
-				const secret = ente ? ensureReceiptSecret(db, ente.id) : '';
+				const secret = ente ? ensureReceiptSecret(db, secrets, ente.id) : '';
 				const response = await fetchFn(opts.receiverUrl, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },

@@ -55,4 +55,4 @@ export async function postCart(deps: SimDeps, request: Request, origin: string):
 }
 
 /** The simulator's dependencies from the app's runtime: its database and clock, plus real time for deliveries. */
-export const simDepsOf = (rt: { db: SimDeps['db']; clock: SimDeps['clock'] }): SimDeps => ({ db: rt.db, clock: rt.clock, wall: systemClock });
+export const simDepsOf = (rt: Pick<SimDeps, 'db' | 'clock' | 'secrets'>): SimDeps => ({ db: rt.db, clock: rt.clock, secrets: rt.secrets, wall: systemClock });

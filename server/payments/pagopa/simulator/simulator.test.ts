@@ -4,12 +4,17 @@ import { fixtureOf, rows, seededDb } from '../../../meals/test-fixture.js';
 import { noticeNumberFor } from '../../notice-number.js';
 import { deliverDueReceipts, defaultDeliveryOptions } from './delivery.js';
 import { createDebtPosition, createSimCart, paySimCart, payAtPsp, DUPLICATE_DELAY_MS } from './store.js';
+import { randomBytes } from 'node:crypto';
+import { createSealer } from '../../../auth/sealed.js';
+import { openTenantSecret } from '../../../tenants/tenant-secrets.js';
+
+const secrets = createSealer(randomBytes(32));
 
 async function setup() {
 	const db = await seededDb();
 	const f = fixtureOf(db);
 	const wall = fixedClock('2026-11-23T11:00:00Z');
-	const deps = { db, clock: fixedClock('2026-11-25T08:00:00Z'), wall };
+	const deps = { db, clock: fixedClock('2026-11-25T08:00:00Z'), wall, secrets };
 	const { noticeNumber, iuv } = noticeNumberFor('01', 4242);
 	const cf = f.mazze.codiceFiscaleEnte;
 	const transfer = [{ idTransfer: '1' as const, amount: 3000, remittanceInformation: 'Ricarica', category: '9/0101108TS/' }];
@@ -62,16 +67,19 @@ describe('pagoPA simulator', () => {
 		}) as typeof fetch;
 		const opts = { ...defaultDeliveryOptions('http://app/api/pagopa/receipts'), retryBaseMs: 1000, fetch: fetchFn };
 
-		expect(await deliverDueReceipts(db, wall, opts)).toEqual({ delivered: 0, failed: 1 });
+		expect(await deliverDueReceipts(db, wall, secrets, opts)).toEqual({ delivered: 0, failed: 1 });
 		expect(outbox()[0]).toMatchObject({ attempts: 1, err: 'HTTP 500: x', due: wall.now().getTime() + 1000 });
 		wall.advance(DUPLICATE_DELAY_MS);
-		expect(await deliverDueReceipts(db, wall, opts)).toEqual({ delivered: 0, failed: 2 });
+		expect(await deliverDueReceipts(db, wall, secrets, opts)).toEqual({ delivered: 0, failed: 2 });
 		expect(outbox()[0]).toMatchObject({ attempts: 2, due: wall.now().getTime() + 2000 });
 		answer = 200;
 		wall.advance(2000);
-		expect(await deliverDueReceipts(db, wall, opts)).toEqual({ delivered: 2, failed: 0 });
-		expect(await deliverDueReceipts(db, wall, opts)).toEqual({ delivered: 0, failed: 0 });
-		const secret = JSON.parse(rows(db, 'SELECT payment_settings AS s FROM tenants WHERE codice_fiscale_ente = ?', cf)[0].s as string).receiptSecret;
+		expect(await deliverDueReceipts(db, wall, secrets, opts)).toEqual({ delivered: 2, failed: 0 });
+		expect(await deliverDueReceipts(db, wall, secrets, opts)).toEqual({ delivered: 0, failed: 0 });
+		// The secret the simulator made is stored sealed; what it sends is the secret itself.
+		const stored = JSON.parse(rows(db, 'SELECT payment_settings AS s FROM tenants WHERE codice_fiscale_ente = ?', cf)[0].s as string).receiptSecret;
+		const secret = openTenantSecret(secrets, 'mazze', 'receiptSecret', stored);
+		expect(stored).toMatch(/^sealed:/);
 		expect(secret).toHaveLength(43);
 		expect(new Set(seen.map((s) => s.auth))).toEqual(new Set([`Bearer ${secret}`]));
 		expect(new Set(seen.map((s) => s.body)).size).toBe(1);

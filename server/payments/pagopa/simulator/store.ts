@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Clock } from '../../../clock.js';
 import type { Db } from '../../../db/client.js';
+import type { Sealer } from '../../../auth/sealed.js';
 import { simCarts, simDebtPositions, simPaymentOptions, simReceiptOutbox, tenants } from '../../../db/schema.js';
 import { readPaymentSettings } from '../../settings.js';
 import type { CartBody, DebtPositionBody } from './protocol.js';
@@ -16,6 +17,7 @@ export interface SimDeps {
 	db: Db;
 	clock: Clock;
 	wall: Clock;
+	secrets: Sealer;
 }
 
 /** pagoPA sometimes delivers a receipt twice: the simulator always does, this long after the first. */
@@ -34,7 +36,7 @@ export type PositionOutcome = { status: 'created'; position: DebtPositionBody } 
 
 export function createDebtPosition(deps: SimDeps, tenantId: number, fiscalCode: string, body: DebtPositionBody, toPublish: boolean): PositionOutcome {
 	const { db } = deps;
-	ensureReceiptSecret(db, tenantId);
+	ensureReceiptSecret(db, deps.secrets, tenantId);
 	return db.transaction((tx) => {
 		if (tx.select({ id: simDebtPositions.id }).from(simDebtPositions).where(and(eq(simDebtPositions.organizationFiscalCode, fiscalCode), eq(simDebtPositions.iupd, body.iupd))).get()) {
 			return { status: 'duplicate', detail: `Debt Position with iupd ${body.iupd} already exists` } as const;

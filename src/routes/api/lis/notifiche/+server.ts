@@ -26,7 +26,7 @@ function refusal(o: Refusal): { status: number; code: string; message: string } 
 export const POST: RequestHandler = async ({ request, locals }) => {
 	const body = await readCapped(request, MAX_BODY_BYTES);
 	if (body === null) return json({ error: { message: 'Notifica troppo grande.', code: 'PAYLOAD_TOO_LARGE' } }, { status: 413 });
-	const outcome = receiveLisNotification(locals.rt.db, locals.rt.clock, {
+	const outcome = receiveLisNotification(locals.rt.db, locals.rt.clock, locals.rt.secrets, {
 		rawBody: body.toString('utf8'),
 		signature: request.headers.get(SIGNATURE_HEADER),
 		timestamp: request.headers.get(TIMESTAMP_HEADER)
