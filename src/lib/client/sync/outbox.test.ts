@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claimForUser, openMensaDb, wipeLocalData, type MensaDb } from '$lib/client/db';
-import { createOutbox, type MarkResult, type SendBatch } from './outbox';
+import { createOutbox, waitingAfter, type MarkResult, type SendBatch } from './outbox';
+import type { OutboxItem } from '$lib/client/db';
 import type { MarkInput } from '$lib/shared/schemas';
 
 let db: MensaDb;
@@ -107,6 +108,39 @@ describe('outbox', () => {
 		release();
 		await first;
 		expect(server.batches.map((b) => b.map((m) => m.date))).toEqual([['2026-11-24'], ['2026-11-23']]);
+	});
+});
+
+describe('the marks a child’s page shows waiting', () => {
+	const item = (mutationId: string, seq: number, state: OutboxItem['state'], consumerId = 7): OutboxItem => ({
+		...tomorrow,
+		consumerId,
+		mutationId,
+		seq,
+		state,
+		reason: null,
+		code: null,
+		receivedAt: state === 'applied' ? '2026-11-23T08:00:00.000Z' : null,
+		receiptId: state === 'applied' ? 'R1' : null,
+		createdAt: '2026-11-23T07:59:00.000Z',
+		attempts: 0
+	});
+
+	it('are this child’s pending ones in tap order; an answer leaves them and is handed back once', () => {
+		const answered = new Set<string>();
+		const first = waitingAfter([], [item('b', 2, 'pending'), item('a', 1, 'sending'), item('x', 3, 'pending', 8)], answered, 7);
+		expect(first.waiting.map((i) => i.mutationId)).toEqual(['a', 'b']);
+		const next = waitingAfter(first.waiting, [item('a', 1, 'applied')], answered, 7);
+		expect(next.waiting.map((i) => i.mutationId)).toEqual(['b']);
+		expect(next.answers.map((i) => [i.mutationId, i.state])).toEqual([['a', 'applied']]);
+	});
+
+	it('do not take back an answered mark that a read begun before its answer still sees pending', () => {
+		const answered = new Set<string>();
+		const afterAnswer = waitingAfter([item('a', 1, 'pending')], [item('a', 1, 'rejected')], answered, 7);
+		expect(afterAnswer.waiting).toEqual([]);
+		// The page's first read of the outbox, started before the answer, lands now.
+		expect(waitingAfter(afterAnswer.waiting, [item('a', 1, 'pending'), item('c', 4, 'pending')], answered, 7).waiting.map((i) => i.mutationId)).toEqual(['c']);
 	});
 });
 

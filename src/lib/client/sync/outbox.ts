@@ -41,6 +41,27 @@ function settle(item: OutboxItem, result: MarkResult | undefined): OutboxItem {
 		: { ...item, state: 'rejected', reason: first.message, code: first.code };
 }
 
+/**
+ * One child's marks still waiting after the outbox changed, and the answers among `items`. An
+ * answer is final: `answered` remembers it, so that a read of the outbox that started before it
+ * came (and still sees the mark pending) does not bring it back as waiting.
+ */
+export function waitingAfter(waiting: OutboxItem[], items: OutboxItem[], answered: Set<string>, consumerId: number): { waiting: OutboxItem[]; answers: OutboxItem[] } {
+	const byId = new Map(waiting.map((i) => [i.mutationId, i]));
+	const answers: OutboxItem[] = [];
+	for (const item of items) {
+		if (item.consumerId !== consumerId) continue;
+		if (item.state === 'pending' || item.state === 'sending') {
+			if (!answered.has(item.mutationId)) byId.set(item.mutationId, item);
+		} else {
+			answered.add(item.mutationId);
+			byId.delete(item.mutationId);
+			answers.push(item);
+		}
+	}
+	return { waiting: [...byId.values()].sort((a, b) => a.seq - b.seq), answers };
+}
+
 export type FlushReport = { sent: number; failed: boolean };
 
 export interface Outbox {
