@@ -10,7 +10,7 @@ import type { RelyingParty } from './auth/oidc.js';
 import type { Tenant } from './tenants/tenants.js';
 import { logLine } from './log.js';
 import { openSecrets } from './auth/secrets-key.js';
-import { openTenantSecret } from './tenants/tenant-secrets.js';
+import { requiredTenantSecret } from './tenants/tenant-secrets.js';
 import type { Sealer } from './auth/sealed.js';
 
 /** Everything a request or a job needs, made once per process and passed down explicitly. */
@@ -23,6 +23,7 @@ export interface Runtime {
 	secrets: Sealer;
 	/** marks and other small hot writes: committed together, answered after the commit */
 	groupCommit: GroupCommit;
+	/** throws TenantSecretUnavailable when the Comune's client secret is not set or does not open here */
 	relyingPartyFor(tenant: Tenant): RelyingParty;
 	close(): Promise<void>;
 }
@@ -62,7 +63,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; mailer
 		mailer,
 		relyingPartyFor(tenant) {
 			if (tenant.oidcIssuer) {
-				return { issuer: tenant.oidcIssuer, clientId: tenant.oidcClientId ?? '', clientSecret: openTenantSecret(secrets, tenant.slug, 'oidcClientSecret', tenant.oidcClientSecret) ?? '', redirectUri };
+				return { issuer: tenant.oidcIssuer, clientId: tenant.oidcClientId ?? '', clientSecret: requiredTenantSecret(secrets, tenant.slug, 'oidcClientSecret', tenant.oidcClientSecret), redirectUri };
 			}
 			return { issuer: devIssuer, ...TEST_CLIENT, redirectUri };
 		},

@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/log.js';
 import { newUserId, normalizeEmail, type User } from './accounts.js';
 import { generateToken } from './tokens.js';
 import { logLine } from '../log.js';
+import { createHash } from 'node:crypto';
 
 export const FISCAL_NUMBER_CLAIM = 'https://attributes.eid.gov.it/fiscal_number';
 const STATE_LIFETIME_MS = 10 * 60 * 1000;
@@ -34,7 +35,8 @@ export class OidcError extends Error {
 const configurations = new Map<string, Promise<client.Configuration>>();
 
 function configurationFor(rp: RelyingParty): Promise<client.Configuration> {
-	const key = `${rp.issuer}|${rp.clientId}`;
+	// The secret is part of the key: one the admin types again takes effect at the next login, not at a restart.
+	const key = `${rp.issuer}|${rp.clientId}|${createHash('sha256').update(rp.clientSecret).digest('base64url')}`;
 	let config = configurations.get(key);
 	if (!config) {
 		const url = new URL(rp.issuer);

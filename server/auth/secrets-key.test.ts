@@ -8,7 +8,8 @@ import { configRefusal } from '../../tests/helpers/refusal.js';
 import { openDb, type Db } from '../db/client.js';
 import { tenants, totpCredentials, users } from '../db/schema.js';
 import { eq } from 'drizzle-orm';
-import { isSealedText, openTenantSecret } from '../tenants/tenant-secrets.js';
+import { isSealedText, requiredTenantSecret, sealTenantSecret, type TenantSecretName } from '../tenants/tenant-secrets.js';
+import { readPaymentSettings } from '../payments/settings.js';
 import { isSealed } from './sealed.js';
 import { openSecrets } from './secrets-key.js';
 import { enrolmentOf } from './second-factor.js';
@@ -87,8 +88,8 @@ describe('the secrets key file', () => {
 		const stored = JSON.parse(row.paymentSettings);
 		expect([row.oidcClientSecret, stored.receiptSecret, stored.pagopa.gpdSubscriptionKey, stored.pagopa.checkoutSubscriptionKey].every((v) => isSealedText(v))).toBe(true);
 		expect(stored).toMatchObject({ segregationCode: '07', pagopa: { mode: 'live' } });
-		expect(openTenantSecret(secrets, 'caluso', 'receiptSecret', stored.receiptSecret)).toBe(receipt);
-		expect(openTenantSecret(secrets, 'caluso', 'oidcClientSecret', row.oidcClientSecret)).toBe(oidc);
+		expect(requiredTenantSecret(secrets, 'caluso', 'receiptSecret', stored.receiptSecret)).toBe(receipt);
+		expect(requiredTenantSecret(secrets, 'caluso', 'oidcClientSecret', row.oidcClientSecret)).toBe(oidc);
 		db.$client.pragma('wal_checkpoint(TRUNCATE)');
 		const file = readFileSync(join(dir, 'mensa.db'));
 		for (const plain of [receipt, gpd, oidc]) expect(file.includes(plain), 'the freed bytes were overwritten').toBe(false);
@@ -98,6 +99,27 @@ describe('the secrets key file', () => {
 		expect(configRefusal(() => openSecrets(db, join(dir, 'secrets.key'), log))).toContain('not found, but the database holds secrets sealed under it');
 		writeFileSync(join(dir, 'secrets.key'), `${randomBytes(32).toString('base64')}\n`);
 		expect(configRefusal(() => openSecrets(db, join(dir, 'secrets.key'), log))).toContain("not the key the database's secrets were sealed under");
+	});
+
+	it('lost for good: docs/deploy/forget-secrets.sql forgets what was sealed, and the start makes a new key', () => {
+		const path = join(dir, 'secrets.key');
+		const first = openSecrets(db, path, log);
+		enrolmentOf(db, clock, first, user, 'Mensa Aperta');
+		const seal = (name: TenantSecretName, plain: string) => sealTenantSecret(first, 'caluso', name, plain);
+		const live = { mode: 'live', checkoutBaseUrl: 'https://api.platform.pagopa.it', gpdBaseUrl: 'https://api.platform.pagopa.it', checkoutSubscriptionKey: seal('checkoutSubscriptionKey', 'k1'), gpdSubscriptionKey: seal('gpdSubscriptionKey', 'k2'), iban: 'IT60X0542811101000000123456', transferCategory: '9/0101108TS/' };
+		const settings = { segregationCode: '07', receiptSecret: seal('receiptSecret', 'r'.repeat(40)), lisSecret: seal('lisSecret', 'l'.repeat(40)), lis: { mode: 'live' }, pagopa: live };
+		db.insert(tenants).values({ slug: 'caluso', name: 'Caluso', searchName: 'caluso', codiceFiscaleEnte: '83001230016', oidcIssuer: 'https://identity.example.it', oidcClientId: 'mensa', oidcClientSecret: seal('oidcClientSecret', 'c'), paymentSettings: JSON.stringify(settings), createdAt: clock.now() }).run();
+		rmSync(path);
+		expect(configRefusal(() => openSecrets(db, path, log))).toContain('not found, but the database holds secrets sealed under it');
+
+		db.$client.exec(readFileSync('docs/deploy/forget-secrets.sql', 'utf8'));
+		const second = openSecrets(db, path, log);
+		expect(db.select().from(totpCredentials).all()).toEqual([]);
+		const row = db.select().from(tenants).where(eq(tenants.slug, 'caluso')).get()!;
+		expect(row.oidcClientSecret).toBeNull();
+		// The rest of the Comune's settings are kept, and still read: only the credentials are to be typed again.
+		expect(readPaymentSettings(row.paymentSettings)).toMatchObject({ segregationCode: '07', receiptSecret: null, lisSecret: null, lis: { mode: 'live' }, pagopa: { mode: 'live', iban: live.iban, checkoutSubscriptionKey: null, gpdSubscriptionKey: null } });
+		expect(second.open(second.seal(new Uint8Array([7]), 'prova'), 'prova')).toEqual(new Uint8Array([7]));
 	});
 
 	it('one key that does not open among good ones: the start goes on, and says whose', () => {

@@ -7,6 +7,9 @@ import { isoDate } from '../../src/lib/shared/schemas.js';
  * The payment side of a Comune, stored as JSON in tenants.payment_settings. Absent fields take
  * these defaults, so a Comune created before this code runs on the embedded simulators.
  */
+/** The receipt and Punto LIS secrets are shared keys: anything shorter is guessable. */
+export const SHARED_SECRET_MIN_LENGTH = 32;
+
 export const PaymentSettings = z.object({
 	/** the ente's codice di segregazione: two digits of every IUV (DESIGN.md §5) */
 	segregationCode: z.string().regex(/^\d{2}$/).default('01'),
@@ -20,8 +23,9 @@ export const PaymentSettings = z.object({
 				/** e.g. https://api.platform.pagopa.it */
 				checkoutBaseUrl: z.url(),
 				gpdBaseUrl: z.url(),
-				checkoutSubscriptionKey: z.string().min(1),
-				gpdSubscriptionKey: z.string().min(1),
+				/** sealed (tenant-secrets.ts); null once forgotten with the secrets key (README), until the admin types it again */
+				checkoutSubscriptionKey: z.string().min(1).nullable().default(null),
+				gpdSubscriptionKey: z.string().min(1).nullable().default(null),
 				/** where GPD transfers the money: the ente's IBAN registered on pagoPA */
 				iban: z.string().regex(/^IT\d{2}[A-Z]\d{10}[0-9A-Z]{12}$/),
 				/** the transfer's taxonomy code (pagoPA "category"), e.g. 9/0101108TS/ */
@@ -30,9 +34,9 @@ export const PaymentSettings = z.object({
 		])
 		.default({ mode: 'simulator' }),
 	/** shared secret of the receipt receiver: pagoPA (or the simulator) sends it as a bearer token */
-	receiptSecret: z.string().min(32).nullable().default(null),
+	receiptSecret: z.string().min(SHARED_SECRET_MIN_LENGTH).nullable().default(null),
 	/** HMAC-SHA256 key of the Punto LIS notifications */
-	lisSecret: z.string().min(32).nullable().default(null),
+	lisSecret: z.string().min(SHARED_SECRET_MIN_LENGTH).nullable().default(null),
 	/** simulator: /simulatore-lis/ signs fake payments with lisSecret; live: only the LIS network's notifications */
 	lis: z.object({ mode: z.enum(['simulator', 'live']) }).default({ mode: 'simulator' }),
 	/** payments switched off from `from` until the day before `resumeOn` (the seed's 22/12 → 10/01) */

@@ -7,7 +7,7 @@ import { CreateTenantInput, UpdateTenantInput } from '../../src/lib/shared/setup
 import { readPaymentSettings } from '../payments/settings.js';
 import { checkLogo } from './logo.js';
 import { createTenant, tenantForAdmin, updateTenant } from './admin.js';
-import { openTenantSecret } from './tenant-secrets.js';
+import { requiredTenantSecret } from './tenant-secrets.js';
 import { randomBytes } from 'node:crypto';
 import { createSealer } from '../auth/sealed.js';
 
@@ -115,8 +115,8 @@ describe('a Comune, created and edited by the platform admin', () => {
 		expect(JSON.stringify(stored)).not.toContain(secret);
 		expect(JSON.stringify(stored)).not.toContain('chiave-checkout-1');
 		const settings = readPaymentSettings(stored.paymentSettings);
-		expect(openTenantSecret(secrets, 'mazze', 'receiptSecret', settings.receiptSecret)).toBe(secret);
-		expect(settings.pagopa.mode === 'live' && openTenantSecret(secrets, 'mazze', 'checkoutSubscriptionKey', settings.pagopa.checkoutSubscriptionKey)).toBe('chiave-checkout-1');
+		expect(requiredTenantSecret(secrets, 'mazze', 'receiptSecret', settings.receiptSecret)).toBe(secret);
+		expect(settings.pagopa.mode === 'live' && requiredTenantSecret(secrets, 'mazze', 'checkoutSubscriptionKey', settings.pagopa.checkoutSubscriptionKey)).toBe('chiave-checkout-1');
 		const audited = db.select().from(auditLog).where(eq(auditLog.action, 'tenant.update')).all();
 		expect(audited.map((a) => JSON.parse(a.details).changed)).toEqual([['paymentSettings'], ['contactName']]);
 		expect(audited.map((a) => a.details).join()).not.toContain(secret);

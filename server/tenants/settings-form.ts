@@ -4,7 +4,7 @@ import type { tenants } from '../db/schema.js';
 import { PaymentSettings, readPaymentSettings } from '../payments/settings.js';
 import type { Tenant } from './tenants.js';
 import type { Sealer } from '../auth/sealed.js';
-import { isSealedText, openTenantSecret, sealTenantSecret, TenantSecretUnreadable, type TenantSecretName } from './tenant-secrets.js';
+import { isSealedText, readTenantSecret, sealTenantSecret, type TenantSecretName } from './tenant-secrets.js';
 
 /*
  * The admin's Comune form against the stored row: columns, and the payment settings JSON, which is
@@ -49,13 +49,12 @@ export function settingsFormOf(t: Tenant, sealer: Sealer) {
 		lisSecret: '',
 		letterInstructions: t.letterInstructions
 	};
+	// One that does not open here has no mask: the admin is told to type it again.
+	const unreadable: TenantSecretName[] = [];
 	const mask = (name: TenantSecretName, stored: string | null | undefined) => {
-		try {
-			return maskSecret(openTenantSecret(sealer, t.slug, name, stored));
-		} catch (error) {
-			if (error instanceof TenantSecretUnreadable) return 'non leggibile su questo server: va reinserito';
-			throw error;
-		}
+		const read = readTenantSecret(sealer, t.slug, name, stored);
+		if (read.status === 'unreadable') unreadable.push(name);
+		return read.status === 'set' ? maskSecret(read.value) : null;
 	};
 	const secrets = {
 		oidcClientSecret: mask('oidcClientSecret', t.oidcClientSecret),
@@ -64,7 +63,7 @@ export function settingsFormOf(t: Tenant, sealer: Sealer) {
 		receiptSecret: mask('receiptSecret', p.receiptSecret),
 		lisSecret: mask('lisSecret', p.lisSecret)
 	};
-	return { values, secrets };
+	return { values, secrets, unreadable };
 }
 
 const liveFields: Record<string, string> = {
@@ -85,7 +84,21 @@ type Columns = Omit<typeof tenants.$inferInsert, 'id' | 'slug' | 'createdAt'>;
 export function columnsOf(input: TenantSettingsInput, stored: Tenant | null, slug: string, sealer: Sealer): { columns: Columns } | { fieldErrors: Record<string, string> } {
 	const old = readPaymentSettings(stored?.paymentSettings ?? '{}');
 	const oldLive = old.pagopa.mode === 'live' ? old.pagopa : null;
-	const kept = (fresh: string, previous: string | null | undefined) => fresh || previous || '';
+	// A secret left empty keeps the stored one, sealed, if it opens here; one that does not must be typed again.
+	const keptOf = (name: TenantSecretName, previous: string | null | undefined) => {
+		const read = readTenantSecret(sealer, slug, name, previous);
+		if (read.status !== 'set') return null;
+		return isSealedText(previous!) ? previous! : sealTenantSecret(sealer, slug, name, read.value);
+	};
+	const previous: Record<TenantSecretName, string | null> = {
+		oidcClientSecret: keptOf('oidcClientSecret', stored?.oidcClientSecret),
+		checkoutSubscriptionKey: keptOf('checkoutSubscriptionKey', oldLive?.checkoutSubscriptionKey),
+		gpdSubscriptionKey: keptOf('gpdSubscriptionKey', oldLive?.gpdSubscriptionKey),
+		receiptSecret: keptOf('receiptSecret', old.receiptSecret),
+		lisSecret: keptOf('lisSecret', old.lisSecret)
+	};
+	// Checked as typed (a sealed value is always long enough): the lengths apply to what the admin typed.
+	const kept = (name: TenantSecretName) => input[name] || previous[name] || '';
 	const candidate = {
 		...old,
 		segregationCode: input.segregationCode,
@@ -96,13 +109,13 @@ export function columnsOf(input: TenantSettingsInput, stored: Tenant | null, slu
 						mode: 'live' as const,
 						checkoutBaseUrl: input.checkoutBaseUrl,
 						gpdBaseUrl: input.gpdBaseUrl,
-						checkoutSubscriptionKey: kept(input.checkoutSubscriptionKey, oldLive?.checkoutSubscriptionKey),
-						gpdSubscriptionKey: kept(input.gpdSubscriptionKey, oldLive?.gpdSubscriptionKey),
+						checkoutSubscriptionKey: kept('checkoutSubscriptionKey'),
+						gpdSubscriptionKey: kept('gpdSubscriptionKey'),
 						iban: input.iban,
 						transferCategory: input.transferCategory
 					},
-		receiptSecret: kept(input.receiptSecret, old.receiptSecret) || null,
-		lisSecret: kept(input.lisSecret, old.lisSecret) || null,
+		receiptSecret: kept('receiptSecret') || null,
+		lisSecret: kept('lisSecret') || null,
 		lis: { mode: input.lisMode }
 	};
 	const fieldErrors: Record<string, string> = {};
@@ -118,21 +131,13 @@ export function columnsOf(input: TenantSettingsInput, stored: Tenant | null, slu
 	if (input.pagopaMode === 'live' && !candidate.receiptSecret) fieldErrors.receiptSecret ??= 'Segreto delle ricevute: obbligatorio per pagoPA in produzione (almeno 32 caratteri)';
 	if (input.lisMode === 'live' && !candidate.lisSecret) fieldErrors.lisSecret ??= 'Segreto Punto LIS: obbligatorio in produzione (almeno 32 caratteri)';
 	if (input.oidcIssuer && !input.oidcClientId) fieldErrors.oidcClientId = 'Client ID: obbligatorio con un issuer';
-	const oidcClientSecret = kept(input.oidcClientSecret, stored?.oidcClientSecret) || null;
-	if (input.oidcIssuer && !oidcClientSecret) fieldErrors.oidcClientSecret = 'Client secret: obbligatorio con un issuer';
+	if (input.oidcIssuer && !kept('oidcClientSecret')) fieldErrors.oidcClientSecret = 'Client secret: obbligatorio con un issuer';
 	if (Object.keys(fieldErrors).length || !parsed.success) return { fieldErrors };
-	// A value typed now is sealed; a kept one stays as stored, unless it was stored before sealing existed.
-	const seal = (name: TenantSecretName, fresh: string, previous: string | null | undefined) => {
-		const value = fresh || previous;
-		if (!value) return null;
-		return fresh || !isSealedText(value) ? sealTenantSecret(sealer, slug, name, value) : value;
-	};
+	// Stored sealed: a value typed now, or the one kept.
+	const sealed = (name: TenantSecretName) => (input[name] ? sealTenantSecret(sealer, slug, name, input[name]) : previous[name]);
 	const settings = parsed.data;
-	const pagopa =
-		settings.pagopa.mode === 'live'
-			? { ...settings.pagopa, checkoutSubscriptionKey: seal('checkoutSubscriptionKey', input.checkoutSubscriptionKey, oldLive?.checkoutSubscriptionKey)!, gpdSubscriptionKey: seal('gpdSubscriptionKey', input.gpdSubscriptionKey, oldLive?.gpdSubscriptionKey)! }
-			: settings.pagopa;
-	const paymentSettings: PaymentSettings = { ...settings, pagopa, receiptSecret: seal('receiptSecret', input.receiptSecret, old.receiptSecret), lisSecret: seal('lisSecret', input.lisSecret, old.lisSecret) };
+	const pagopa = settings.pagopa.mode === 'live' ? { ...settings.pagopa, checkoutSubscriptionKey: sealed('checkoutSubscriptionKey')!, gpdSubscriptionKey: sealed('gpdSubscriptionKey')! } : settings.pagopa;
+	const paymentSettings: PaymentSettings = { ...settings, pagopa, receiptSecret: sealed('receiptSecret'), lisSecret: sealed('lisSecret') };
 	return {
 		columns: {
 			name: input.name,
@@ -148,7 +153,7 @@ export function columnsOf(input: TenantSettingsInput, stored: Tenant | null, slu
 			cieEnabled: input.cieEnabled,
 			oidcIssuer: input.oidcIssuer || null,
 			oidcClientId: input.oidcIssuer ? input.oidcClientId : null,
-			oidcClientSecret: input.oidcIssuer ? seal('oidcClientSecret', input.oidcClientSecret, stored?.oidcClientSecret) : null,
+			oidcClientSecret: input.oidcIssuer ? sealed('oidcClientSecret') : null,
 			paymentSettings: JSON.stringify(paymentSettings),
 			letterInstructions: input.letterInstructions
 		}

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createSealer } from '../auth/sealed.js';
 import { tenants } from '../db/schema.js';
 import { fixtureOf, seededDb } from '../meals/test-fixture.js';
-import { checkTenantSecrets, ensureSimulatorSecret, holdsSealedTenantSecrets, isSealedText, openTenantSecret, sealTenantSecret, TenantSecretUnreadable, verifyingSecret } from './tenant-secrets.js';
+import { checkTenantSecrets, ensureSimulatorSecret, holdsSealedTenantSecrets, isSealedText, readTenantSecret, requiredTenantSecret, sealTenantSecret, sealTenantSecrets, TenantSecretUnavailable, verifyingSecret } from './tenant-secrets.js';
 
 const secrets = createSealer(randomBytes(32));
 
@@ -13,18 +13,19 @@ describe('a Comune’s sealed credentials', () => {
 		const sealed = sealTenantSecret(secrets, 'mazze', 'receiptSecret', 'segreto-delle-ricevute-di-mazze-2026');
 		expect(isSealedText(sealed)).toBe(true);
 		expect(sealed).not.toContain('segreto');
-		expect(openTenantSecret(secrets, 'mazze', 'receiptSecret', sealed)).toBe('segreto-delle-ricevute-di-mazze-2026');
-		expect(() => openTenantSecret(secrets, 'chiusi-della-verna', 'receiptSecret', sealed)).toThrow(TenantSecretUnreadable);
-		expect(() => openTenantSecret(secrets, 'mazze', 'lisSecret', sealed)).toThrow(TenantSecretUnreadable);
-		expect(() => openTenantSecret(createSealer(randomBytes(32)), 'mazze', 'receiptSecret', sealed)).toThrow(/va reinserito dall'amministratore/);
+		expect(readTenantSecret(secrets, 'mazze', 'receiptSecret', sealed)).toEqual({ status: 'set', value: 'segreto-delle-ricevute-di-mazze-2026' });
+		expect(readTenantSecret(secrets, 'chiusi-della-verna', 'receiptSecret', sealed)).toEqual({ status: 'unreadable' });
+		expect(readTenantSecret(secrets, 'mazze', 'lisSecret', sealed)).toEqual({ status: 'unreadable' });
+		expect(() => requiredTenantSecret(createSealer(randomBytes(32)), 'mazze', 'receiptSecret', sealed)).toThrow(/va reinserito dall'amministratore/);
 		// A checker treats a value that does not open as no secret: it authenticates nobody.
 		expect(verifyingSecret(secrets, 'mazze', 'lisSecret', sealed)).toBeNull();
 	});
 
-	it('read a value stored in clear as it is, and nothing as null', () => {
-		expect(openTenantSecret(secrets, 'mazze', 'lisSecret', 'chiave-in-chiaro-di-prima')).toBe('chiave-in-chiaro-di-prima');
-		expect(openTenantSecret(secrets, 'mazze', 'lisSecret', null)).toBeNull();
-		expect(openTenantSecret(secrets, 'mazze', 'lisSecret', '')).toBeNull();
+	it('read a value stored in clear as it is, and nothing as unset', () => {
+		expect(readTenantSecret(secrets, 'mazze', 'lisSecret', 'chiave-in-chiaro-di-prima')).toEqual({ status: 'set', value: 'chiave-in-chiaro-di-prima' });
+		expect(readTenantSecret(secrets, 'mazze', 'lisSecret', null)).toEqual({ status: 'unset' });
+		expect(readTenantSecret(secrets, 'mazze', 'lisSecret', '')).toEqual({ status: 'unset' });
+		expect(() => requiredTenantSecret(secrets, 'mazze', 'oidcClientSecret', null)).toThrow(TenantSecretUnavailable);
 	});
 
 	it('are counted, and the ones that do not open named, by the start’s check', async () => {
@@ -35,6 +36,24 @@ describe('a Comune’s sealed credentials', () => {
 		db.update(tenants).set({ oidcClientSecret: sealTenantSecret(createSealer(randomBytes(32)), chiusi.slug, 'oidcClientSecret', 'x') }).where(eq(tenants.id, chiusi.id)).run();
 		expect(holdsSealedTenantSecrets(db)).toBe(true);
 		expect(checkTenantSecrets(db, secrets)).toEqual({ sealed: 2, unreadable: [`${chiusi.slug}.oidcClientSecret`] });
+	});
+});
+
+describe('the start’s sealing pass', () => {
+	it('leaves alone a payment settings value that is not an object, and a shared secret too short to pass the form', async () => {
+		const db = await seededDb();
+		const { mazze, chiusi } = fixtureOf(db);
+		db.update(tenants).set({ paymentSettings: '{non è json', oidcClientSecret: 'segreto-del-client-in-chiaro' }).where(eq(tenants.id, mazze.id)).run();
+		db.update(tenants).set({ paymentSettings: JSON.stringify({ receiptSecret: 'corto', lisSecret: 'l'.repeat(40), pagopa: null }) }).where(eq(tenants.id, chiusi.id)).run();
+		expect(sealTenantSecrets(db, secrets)).toBe(2);
+		const row = (id: number) => db.select().from(tenants).where(eq(tenants.id, id)).get()!;
+		expect(row(mazze.id).paymentSettings).toBe('{non è json');
+		expect(isSealedText(row(mazze.id).oidcClientSecret!)).toBe(true);
+		const settings = JSON.parse(row(chiusi.id).paymentSettings);
+		// Still in clear, so readPaymentSettings refuses it as before: the payments of that Comune stop loudly.
+		expect(settings.receiptSecret).toBe('corto');
+		expect(isSealedText(settings.lisSecret)).toBe(true);
+		expect(checkTenantSecrets(db, secrets)).toEqual({ sealed: 2, unreadable: [] });
 	});
 });
 
@@ -50,7 +69,7 @@ describe('a simulated Comune’s shared secret', () => {
 		expect(made).toBe(1);
 		const stored = JSON.parse(db.select().from(tenants).where(eq(tenants.id, mazze.id)).get()!.paymentSettings);
 		expect(stored).toEqual({ segregationCode: '07', receiptSecret: expect.stringMatching(/^sealed:/) });
-		expect(openTenantSecret(secrets, mazze.slug, 'receiptSecret', stored.receiptSecret)).toBe(first);
+		expect(requiredTenantSecret(secrets, mazze.slug, 'receiptSecret', stored.receiptSecret)).toBe(first);
 	});
 
 	it('is replaced when it no longer opens here: nobody outside holds it', async () => {

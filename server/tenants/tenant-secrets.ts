@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { tenants } from '../db/schema.js';
 import { SealError, type Sealer } from '../auth/sealed.js';
+import { SHARED_SECRET_MIN_LENGTH } from '../payments/settings.js';
 
 /*
  * A Comune's credentials towards the outside — its SPID/CIE client secret, pagoPA's subscription
@@ -24,38 +25,48 @@ export function sealTenantSecret(secrets: Sealer, slug: string, name: TenantSecr
 	return PREFIX + secrets.seal(Buffer.from(plain, 'utf8'), contextOf(slug, name)).toString('base64url');
 }
 
-export class TenantSecretUnreadable extends Error {
-	constructor(
-		readonly slug: string,
-		readonly secret: TenantSecretName
-	) {
-		super(`Il segreto ${secret} del Comune ${slug} non si apre con la chiave dei segreti di questo server: va reinserito dall'amministratore.`);
-	}
-}
+export type SecretRead = { status: 'set'; value: string } | { status: 'unset' } | { status: 'unreadable' };
 
 /**
- * The secret in clear; null when none is set. A value stored before sealing existed, or written
- * raw by a test's SQL, reads as it is: every start seals those (sealTenantSecrets).
+ * What is stored, in clear. A value stored before sealing existed, or written raw by hand or by a
+ * test's SQL, reads as it is: every start seals those (sealTenantSecrets).
  */
-export function openTenantSecret(secrets: Sealer, slug: string, name: TenantSecretName, stored: string | null | undefined): string | null {
-	if (!stored) return null;
-	if (!isSealedText(stored)) return stored;
+export function readTenantSecret(secrets: Sealer, slug: string, name: TenantSecretName, stored: string | null | undefined): SecretRead {
+	if (!stored) return { status: 'unset' };
+	if (!isSealedText(stored)) return { status: 'set', value: stored };
 	try {
-		return Buffer.from(secrets.open(Buffer.from(stored.slice(PREFIX.length), 'base64url'), contextOf(slug, name))).toString('utf8');
+		return { status: 'set', value: Buffer.from(secrets.open(Buffer.from(stored.slice(PREFIX.length), 'base64url'), contextOf(slug, name))).toString('utf8') };
 	} catch (error) {
-		if (error instanceof SealError) throw new TenantSecretUnreadable(slug, name);
+		if (error instanceof SealError) return { status: 'unreadable' };
 		throw error;
 	}
 }
 
-/** For checking what others send: a secret that does not open here (the start logged it) authenticates no one. */
-export function verifyingSecret(secrets: Sealer, slug: string, name: 'receiptSecret' | 'lisSecret', stored: string | null): string | null {
-	try {
-		return openTenantSecret(secrets, slug, name, stored);
-	} catch (error) {
-		if (error instanceof TenantSecretUnreadable) return null;
-		throw error;
+export class TenantSecretUnavailable extends Error {
+	constructor(
+		readonly slug: string,
+		readonly secret: TenantSecretName,
+		readonly reason: 'unset' | 'unreadable'
+	) {
+		super(
+			reason === 'unreadable'
+				? `Il segreto ${secret} del Comune ${slug} non si apre con la chiave dei segreti di questo server: va reinserito dall'amministratore.`
+				: `Il segreto ${secret} del Comune ${slug} non è impostato: va inserito dall'amministratore.`
+		);
 	}
+}
+
+/** A secret the caller cannot work without: its value, or TenantSecretUnavailable saying why not. */
+export function requiredTenantSecret(secrets: Sealer, slug: string, name: TenantSecretName, stored: string | null | undefined): string {
+	const read = readTenantSecret(secrets, slug, name, stored);
+	if (read.status !== 'set') throw new TenantSecretUnavailable(slug, name, read.status);
+	return read.value;
+}
+
+/** For checking what others send: a secret that is not set, or does not open here (the start logged it), authenticates no one. */
+export function verifyingSecret(secrets: Sealer, slug: string, name: 'receiptSecret' | 'lisSecret', stored: string | null): string | null {
+	const read = readTenantSecret(secrets, slug, name, stored);
+	return read.status === 'set' ? read.value : null;
 }
 
 /**
@@ -68,8 +79,7 @@ export function ensureSimulatorSecret(db: Db, secrets: Sealer, tenantId: number,
 		(tx) => {
 			const row = tx.select({ slug: tenants.slug, paymentSettings: tenants.paymentSettings }).from(tenants).where(eq(tenants.id, tenantId)).get()!;
 			const settings = JSON.parse(row.paymentSettings || '{}') as Record<string, unknown>;
-			const stored = typeof settings[name] === 'string' ? (settings[name] as string) : null;
-			const current = verifyingSecret(secrets, row.slug, name, stored);
+			const current = verifyingSecret(secrets, row.slug, name, typeof settings[name] === 'string' ? settings[name] : null);
 			if (current) return current;
 			const plain = make();
 			// Only this field changes: the stored JSON keeps its other fields as they were, defaults unwritten.
@@ -84,33 +94,39 @@ export function ensureSimulatorSecret(db: Db, secrets: Sealer, tenantId: number,
 }
 
 type StoredTenant = { id: number; slug: string; oidcClientSecret: string | null; paymentSettings: string };
-type Visit = (name: TenantSecretName, stored: string) => string;
+type Holder = Record<string, unknown>;
+
+const isHolder = (value: unknown): value is Holder => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Calls `visit` on each secret the row holds, in the stored JSON as it is (no defaults added), and
- * returns the row's two columns with what `visit` returned in their place.
+ * Where each of the row's secrets sits. A payment settings value that is not a JSON object is left
+ * alone: that Comune's payments refuse it at use (readPaymentSettings), the others start as usual.
  */
-function mapSecrets(row: StoredTenant, visit: Visit): { oidcClientSecret: string | null; paymentSettings: string } {
-	const settings = JSON.parse(row.paymentSettings || '{}') as Record<string, unknown> & { pagopa?: Record<string, unknown> };
-	const replace = (holder: Record<string, unknown> | undefined, name: TenantSecretName) => {
-		const value = holder?.[name];
-		if (holder && typeof value === 'string' && value) holder[name] = visit(name, value);
+function placesOf(row: StoredTenant): { settings: Holder | null; places: { name: TenantSecretName; holder: Holder }[] } {
+	let settings: unknown = null;
+	try {
+		settings = JSON.parse(row.paymentSettings || '{}');
+	} catch {
+		settings = null;
+	}
+	const places: { name: TenantSecretName; holder: Holder }[] = [];
+	const at = (holder: unknown, name: TenantSecretName) => {
+		if (isHolder(holder) && typeof holder[name] === 'string' && holder[name]) places.push({ name, holder });
 	};
-	replace(settings, 'receiptSecret');
-	replace(settings, 'lisSecret');
-	replace(settings.pagopa, 'checkoutSubscriptionKey');
-	replace(settings.pagopa, 'gpdSubscriptionKey');
-	return { oidcClientSecret: row.oidcClientSecret ? visit('oidcClientSecret', row.oidcClientSecret) : null, paymentSettings: JSON.stringify(settings) };
+	if (isHolder(settings)) {
+		at(settings, 'receiptSecret');
+		at(settings, 'lisSecret');
+		at(settings.pagopa, 'checkoutSubscriptionKey');
+		at(settings.pagopa, 'gpdSubscriptionKey');
+	}
+	if (row.oidcClientSecret) places.push({ name: 'oidcClientSecret', holder: row as unknown as Holder });
+	return { settings: isHolder(settings) ? settings : null, places };
 }
 
 const storedTenants = (db: Pick<Db, 'select'>): StoredTenant[] => db.select({ id: tenants.id, slug: tenants.slug, oidcClientSecret: tenants.oidcClientSecret, paymentSettings: tenants.paymentSettings }).from(tenants).all();
 
 export function holdsSealedTenantSecrets(db: Pick<Db, 'select'>): boolean {
-	return storedTenants(db).some((row) => {
-		let sealed = false;
-		mapSecrets(row, (_, stored) => ((sealed ||= isSealedText(stored)), stored));
-		return sealed;
-	});
+	return storedTenants(db).some((row) => placesOf(row).places.some((p) => isSealedText(p.holder[p.name] as string)));
 }
 
 /** The sealed secrets, and which of them (`slug.name`) do not open under `secrets`. */
@@ -118,39 +134,36 @@ export function checkTenantSecrets(db: Db, secrets: Sealer): { sealed: number; u
 	let sealed = 0;
 	const unreadable: string[] = [];
 	for (const row of storedTenants(db)) {
-		mapSecrets(row, (name, stored) => {
-			if (isSealedText(stored)) {
-				sealed++;
-				try {
-					openTenantSecret(secrets, row.slug, name, stored);
-				} catch (error) {
-					if (!(error instanceof TenantSecretUnreadable)) throw error;
-					unreadable.push(`${row.slug}.${name}`);
-				}
-			}
-			return stored;
-		});
+		for (const { name, holder } of placesOf(row).places) {
+			const stored = holder[name] as string;
+			if (!isSealedText(stored)) continue;
+			sealed++;
+			if (readTenantSecret(secrets, row.slug, name, stored).status === 'unreadable') unreadable.push(`${row.slug}.${name}`);
+		}
 	}
 	return { sealed, unreadable };
 }
 
+/** The admin's form refuses shorter ones; a hand-written one is left in clear, for the payments module's check to refuse it loudly. */
+const acceptable = (name: TenantSecretName, plain: string) => plain.length >= (name === 'receiptSecret' || name === 'lisSecret' ? SHARED_SECRET_MIN_LENGTH : 1);
+
 /**
- * Seals the secrets still stored in clear (a database from before sealing, the seed's demo
- * Comuni, a test's SQL) and returns how many. The caller overwrites freed bytes (secure_delete).
+ * Seals the secrets still stored in clear (a database from before sealing, a value written by
+ * hand, a test's SQL) and returns how many. The caller overwrites freed bytes (withSecureDelete).
  */
 export function sealTenantSecrets(db: Db, secrets: Sealer): number {
 	let count = 0;
 	db.transaction((tx) => {
 		for (const row of storedTenants(tx)) {
-			let raw = 0;
-			const next = mapSecrets(row, (name, stored) => {
-				if (isSealedText(stored)) return stored;
-				raw++;
-				return sealTenantSecret(secrets, row.slug, name, stored);
-			});
-			if (raw === 0) continue;
-			tx.update(tenants).set(next).where(eq(tenants.id, row.id)).run();
-			count += raw;
+			const { settings, places } = placesOf(row);
+			const raw = places.filter(({ name, holder }) => !isSealedText(holder[name] as string) && acceptable(name, holder[name] as string));
+			if (raw.length === 0) continue;
+			for (const { name, holder } of raw) holder[name] = sealTenantSecret(secrets, row.slug, name, holder[name] as string);
+			tx.update(tenants)
+				.set({ oidcClientSecret: row.oidcClientSecret, ...(settings ? { paymentSettings: JSON.stringify(settings) } : {}) })
+				.where(eq(tenants.id, row.id))
+				.run();
+			count += raw.length;
 		}
 	});
 	return count;

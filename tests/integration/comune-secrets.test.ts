@@ -8,8 +8,8 @@ import { sealTenantSecret, type TenantSecretName } from '../../server/tenants/te
 
 /*
  * Mazzè's credentials sealed under another installation's key (a database moved without its key
- * file, or a damaged row): every path that needs one answers plainly — no 500, nothing stored —
- * and the admin is told to type it again, after which it works.
+ * file, or a damaged row): every path that needs one answers plainly — no 500, nothing owed —
+ * and the admin is told to type them again, after which they work.
  */
 
 const RECEIPT_SECRET = `ricevute-${'r'.repeat(30)}`;
@@ -27,7 +27,7 @@ const receipt = (secret: string) =>
 		headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
 		body: JSON.stringify({ receiptId: `prova-${randomBytes(4).toString('hex')}`, noticeNumber: '301000000000004242', fiscalCode: mazze.cf, creditorReferenceId: '01000000000004242', paymentAmount: 2000, outcome: 'OK', paymentDateTime: '2026-11-23T12:00:00' })
 	});
-const paymentCount = () => (db.prepare('SELECT count(*) AS n FROM payments').get() as { n: number }).n;
+const lastPayment = () => db.prepare('SELECT status, flag FROM payments ORDER BY id DESC LIMIT 1').get() as { status: string; flag: string } | undefined;
 
 beforeAll(async () => {
 	server = await startTestServer({ DAY_CLOSE: 'off' });
@@ -59,25 +59,31 @@ describe('a Comune credential that does not open on this server', () => {
 		expect(answer.status).toBe(503);
 		expect(await answer.text()).toContain('L’accesso con SPID non è disponibile in questo momento per il Comune di Mazzè: accedi con email e password');
 		// The log line comes through the server's stdout pipe, a moment after the answer.
-		await expect.poll(() => server.output()).toContain('Comune OIDC client secret unreadable');
+		await expect.poll(() => server.output()).toContain('Comune OIDC client secret unavailable');
 	});
 
-	it('an online top-up is refused as unavailable, and no payment is stored', async () => {
+	it('a top-up is refused as pagoPA refuses a wrong key: the guardian is told to warn the ufficio, nothing is owed', async () => {
 		const [luca] = (await maria.trpc.payments.ricarica.query()).accounts;
-		const before = paymentCount();
-		const refused = await failure(maria.trpc.payments.createCart.mutate({ lines: [{ consumerId: luca.consumerId, serviceGroupId: luca.serviceGroupId, amountCents: 2_000 }], channel: 'pagopa_online', declaration: true }));
-		expect([refused.data?.httpStatus, refused.message]).toEqual([503, 'I pagamenti online non sono disponibili in questo momento, riprova più tardi: non è stato addebitato nulla.']);
-		expect(paymentCount()).toBe(before);
+		for (const channel of ['pagopa_online', 'pagopa_avviso'] as const) {
+			const refused = await failure(maria.trpc.payments.createCart.mutate({ lines: [{ consumerId: luca.consumerId, serviceGroupId: luca.serviceGroupId, amountCents: 2_000 }], channel, declaration: true }));
+			expect([refused.data?.httpStatus, refused.message]).toEqual([503, 'Il Comune non risulta abilitato ai pagamenti pagoPA (chiave di accesso non valida). Avvisa l’ufficio scuola; non è stato addebitato nulla.']);
+			expect(lastPayment()).toMatchObject({ status: 'cancelled', flag: expect.stringMatching(/nessun addebito/) });
+		}
+		await expect.poll(() => server.output()).toContain('mazze: chiave di Checkout non leggibile su questo server');
 	});
 
 	it('a receipt with the secret it hid authenticates nobody', async () => {
 		expect((await receipt(RECEIPT_SECRET)).status).toBe(401);
 	});
 
-	it('the admin sees it must be typed again; once typed, it is stored sealed and works', async () => {
+	it('the admin sees which must be typed again, cannot save without them, and once typed they are stored sealed and work', async () => {
 		const shown = await admin.trpc.admin.tenant.query({ tenantId: mazze.id });
-		expect(shown.secrets).toMatchObject({ receiptSecret: 'non leggibile su questo server: va reinserito', oidcClientSecret: 'non leggibile su questo server: va reinserito' });
-		await admin.trpc.admin.updateTenant.mutate({ ...shown.values, tenantId: mazze.id, receiptSecret: NEW_RECEIPT_SECRET });
+		expect(shown.unreadable.sort()).toEqual(['checkoutSubscriptionKey', 'gpdSubscriptionKey', 'oidcClientSecret', 'receiptSecret']);
+		expect(shown.secrets).toMatchObject({ receiptSecret: null, oidcClientSecret: null });
+		const refused = await failure(admin.trpc.admin.updateTenant.mutate({ ...shown.values, tenantId: mazze.id, receiptSecret: NEW_RECEIPT_SECRET }));
+		expect(refused.data?.fieldErrors).toMatchObject({ checkoutSubscriptionKey: expect.stringMatching(/obbligatorio/), gpdSubscriptionKey: expect.stringMatching(/obbligatorio/), oidcClientSecret: expect.stringMatching(/obbligatorio/) });
+		await admin.trpc.admin.updateTenant.mutate({ ...shown.values, tenantId: mazze.id, receiptSecret: NEW_RECEIPT_SECRET, checkoutSubscriptionKey: 'chiave-checkout-nuova', gpdSubscriptionKey: 'chiave-gpd-nuova', oidcClientSecret: 'segreto-del-client-nuovo' });
+		expect((await admin.trpc.admin.tenant.query({ tenantId: mazze.id })).unreadable).toEqual([]);
 		expect((await admin.trpc.admin.tenant.query({ tenantId: mazze.id })).secrets.receiptSecret).toBe('••••WXYZ');
 		const stored = JSON.parse((db.prepare('SELECT payment_settings AS s FROM tenants WHERE id = ?').get(mazze.id) as { s: string }).s);
 		expect(stored.receiptSecret).toMatch(/^sealed:/);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { TEST_CLIENT } from '../../server/auth/oidc-dev-provider.js';
 import { testClient } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
 import { beginEidLogin, eidLogin, finishAtProvider, locationOf, openProviderLogin, testSubs } from '../helpers/oidc-flow.js';
@@ -230,5 +232,25 @@ describe('SPID/CIE refusals', () => {
 		const page = await app.fetch(landingUrl.href);
 		expect(page.status).toBe(200);
 		expect(await page.text()).toContain('non riuscito o annullato');
+	});
+
+	it('takes a client secret the admin types again at the next login, without a restart', async () => {
+		const issuer = (await beginEidLogin(testClient(server.url), server.url, CHIUSI)).origin;
+		const db = new Database(server.dbPath);
+		const setSecret = (secret: string) => db.prepare(`UPDATE tenants SET oidc_issuer = ?, oidc_client_id = ?, oidc_client_secret = ? WHERE slug = ?`).run(issuer, TEST_CLIENT.clientId, secret, CHIUSI);
+		try {
+			// A wrong secret: the provider refuses the code exchange, and the app says the login failed.
+			setSecret('un-segreto-sbagliato');
+			const refused = await eidLogin(server.url, CHIUSI, { sub: testSubs.mario });
+			expect(refused.landingUrl.pathname).toBe(`/login/${CHIUSI}`);
+			expect(refused.app.jar.has('ma_session')).toBe(false);
+			// The admin types the right one (in clear here: the server reads it as it is).
+			setSecret(TEST_CLIENT.clientSecret);
+			const { landingUrl } = await eidLogin(server.url, CHIUSI, { sub: testSubs.mario });
+			expect(landingUrl.pathname).toBe('/home');
+		} finally {
+			db.prepare(`UPDATE tenants SET oidc_issuer = NULL, oidc_client_id = NULL, oidc_client_secret = NULL WHERE slug = ?`).run(CHIUSI);
+			db.close();
+		}
 	});
 });

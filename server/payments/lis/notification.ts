@@ -77,7 +77,7 @@ export function receiveLisNotification(db: Db, clock: Clock, secrets: Sealer, re
 	if (!code || !tenant) return { status: 'unknown_code' };
 	// A Comune without a key cannot authenticate anyone: the simulator makes one at first use, a live Comune sets it.
 	const secret = verifyingSecret(secrets, tenant.slug, 'lisSecret', readPaymentSettings(tenant.paymentSettings).lisSecret);
-	if (!secret) return { status: 'unauthorized', reason: 'Chiave LIS del Comune non configurata o non leggibile su questo server.' };
+	if (!secret) return { status: 'unauthorized', reason: 'Chiave LIS del Comune non configurata.' };
 	const check = verifyLisSignature(secret, request.rawBody, request, clock.now());
 	if (!check.ok) return { status: 'unauthorized', reason: check.reason === 'stale' ? 'Timestamp fuori finestra (±5 minuti).' : 'Firma non valida.' };
 	return creditLisPayment(db, clock, tenantScope(tenant.id), tenant.timezone, { ...n, code: code.code });

@@ -1,7 +1,8 @@
 import type { Tenant } from '../../tenants/tenants.js';
 import { readPaymentSettings } from '../settings.js';
 import type { Sealer } from '../../auth/sealed.js';
-import { openTenantSecret } from '../../tenants/tenant-secrets.js';
+import { readTenantSecret } from '../../tenants/tenant-secrets.js';
+import { PagopaError } from './errors.js';
 import type { GatewayEnte, PagopaGateway } from './gateway.js';
 import { livePagopaGateway } from './live.js';
 
@@ -22,9 +23,13 @@ export const enteOf = (tenant: Pick<Tenant, 'name' | 'codiceFiscaleEnte'>): Gate
 export function gatewayFor(tenant: Pick<Tenant, 'slug' | 'paymentSettings'>, deps: { origin: string; secrets: Sealer; fetch?: typeof fetch; timeoutMs?: number }): PagopaGateway {
 	const { pagopa } = readPaymentSettings(tenant.paymentSettings);
 	if (pagopa.mode === 'live') {
-		// Throws TenantSecretUnreadable when a key does not open here: no request leaves without it.
-		const key = (name: 'checkoutSubscriptionKey' | 'gpdSubscriptionKey') => openTenantSecret(deps.secrets, tenant.slug, name, pagopa[name])!;
-		return livePagopaGateway({ ...pagopa, checkoutSubscriptionKey: key('checkoutSubscriptionKey'), gpdSubscriptionKey: key('gpdSubscriptionKey'), fetch: deps.fetch, timeoutMs: deps.timeoutMs });
+		const checkout = readTenantSecret(deps.secrets, tenant.slug, 'checkoutSubscriptionKey', pagopa.checkoutSubscriptionKey);
+		const gpd = readTenantSecret(deps.secrets, tenant.slug, 'gpdSubscriptionKey', pagopa.gpdSubscriptionKey);
+		if (checkout.status !== 'set' || gpd.status !== 'set') {
+			const [which, read] = checkout.status !== 'set' ? ['Checkout', checkout] : ['GPD', gpd];
+			return refusingGateway(`${tenant.slug}: chiave di ${which} ${read.status === 'unreadable' ? 'non leggibile su questo server' : 'non impostata'}`);
+		}
+		return livePagopaGateway({ ...pagopa, checkoutSubscriptionKey: checkout.value, gpdSubscriptionKey: gpd.value, fetch: deps.fetch, timeoutMs: deps.timeoutMs });
 	}
 	const simulator = `${deps.origin.replace(/\/+$/, '')}${SIMULATOR_PATH}`;
 	return livePagopaGateway({
@@ -37,6 +42,17 @@ export function gatewayFor(tenant: Pick<Tenant, 'slug' | 'paymentSettings'>, dep
 		fetch: deps.fetch,
 		timeoutMs: deps.timeoutMs
 	});
+}
+
+/**
+ * A Comune whose subscription key cannot be used here: every call fails as pagoPA itself answers a
+ * wrong key (the guardian is told to warn the ufficio, the payment is marked refused, nothing is owed).
+ */
+function refusingGateway(detail: string): PagopaGateway {
+	const refuse = async (): Promise<never> => {
+		throw new PagopaError('UNAUTHORIZED', detail);
+	};
+	return { publishDebtPosition: refuse, startCheckout: refuse };
 }
 
 /** Where Checkout sends the guardian back: the return pages find the payment by its id (theirs only). */

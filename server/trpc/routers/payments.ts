@@ -7,7 +7,6 @@ import { PagopaError } from '../../payments/pagopa/errors.js';
 import { gatewayFor } from '../../payments/pagopa/gateway-for.js';
 import { listOwnPayments, ricaricaAccounts, startRicarica } from '../../payments/ricarica.js';
 import { paymentsPause, readPaymentSettings } from '../../payments/settings.js';
-import { TenantSecretUnreadable } from '../../tenants/tenant-secrets.js';
 import type { Tenant } from '../../tenants/tenants.js';
 import { guardianProcedure, router, type AuthedContext } from '../init.js';
 import { refuse, Refusal } from '../outcomes.js';
@@ -43,14 +42,7 @@ export const paymentsRouter = router({
 	createCart: guardianProcedure.input(CreateCartInput).mutation(async ({ ctx, input }) => {
 		const tenant = tenantOf(ctx);
 		const { db, clock, config } = ctx.rt;
-		let gateway;
-		try {
-			gateway = gatewayFor(tenant, { origin: config.origin, secrets: ctx.rt.secrets });
-		} catch (error) {
-			if (!(error instanceof TenantSecretUnreadable)) throw error;
-			logLine(`[pagoPA] ${error.message}`, error);
-			return fail('SERVICE_UNAVAILABLE', 'I pagamenti online non sono disponibili in questo momento, riprova più tardi: non è stato addebitato nulla.', 'GATEWAY_FAILED');
-		}
+		const gateway = gatewayFor(tenant, { origin: config.origin, secrets: ctx.rt.secrets });
 		const outcome = await startRicarica({ db, clock, scope: ctx.scope, tenant, gateway, origin: config.origin }, ctx.auth.user, input.channel, input.lines);
 		switch (outcome.status) {
 			case 'rejected':

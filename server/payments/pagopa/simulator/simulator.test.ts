@@ -6,7 +6,7 @@ import { deliverDueReceipts, defaultDeliveryOptions } from './delivery.js';
 import { createDebtPosition, createSimCart, paySimCart, payAtPsp, DUPLICATE_DELAY_MS } from './store.js';
 import { randomBytes } from 'node:crypto';
 import { createSealer } from '../../../auth/sealed.js';
-import { openTenantSecret } from '../../../tenants/tenant-secrets.js';
+import { requiredTenantSecret } from '../../../tenants/tenant-secrets.js';
 
 const secrets = createSealer(randomBytes(32));
 
@@ -78,7 +78,7 @@ describe('pagoPA simulator', () => {
 		expect(await deliverDueReceipts(db, wall, secrets, opts)).toEqual({ delivered: 0, failed: 0 });
 		// The secret the simulator made is stored sealed; what it sends is the secret itself.
 		const stored = JSON.parse(rows(db, 'SELECT payment_settings AS s FROM tenants WHERE codice_fiscale_ente = ?', cf)[0].s as string).receiptSecret;
-		const secret = openTenantSecret(secrets, 'mazze', 'receiptSecret', stored);
+		const secret = requiredTenantSecret(secrets, 'mazze', 'receiptSecret', stored);
 		expect(stored).toMatch(/^sealed:/);
 		expect(secret).toHaveLength(43);
 		expect(new Set(seen.map((s) => s.auth))).toEqual(new Set([`Bearer ${secret}`]));

@@ -3,6 +3,7 @@ import { completeOidcLogin, OidcError, signInWithIdentity, takeLoginState } from
 import { holdIdentityLink } from '$server/auth/identity-link';
 import { openSession } from '$server/auth/flows';
 import { findTenantById } from '$server/tenants/tenants';
+import { TenantSecretUnavailable } from '$server/tenants/tenant-secrets';
 import { dropCookie, readCookie, writeCookie } from '$lib/server/cookies';
 import { setSessionCookie } from '$lib/server/auth';
 
@@ -36,6 +37,8 @@ export const GET: RequestHandler = async (event) => {
 		}
 	} catch (e) {
 		if (e instanceof OidcError) redirect(303, `/login/${tenant.slug}?errore=${encodeURIComponent(e.message)}`);
+		// The Comune's client secret stopped opening between the start of the login and now.
+		if (e instanceof TenantSecretUnavailable) redirect(303, `/login/${tenant.slug}?errore=${encodeURIComponent('L’accesso con SPID/CIE non è disponibile in questo momento: accedi con email e password.')}`);
 		throw e;
 	}
 	redirect(303, target);

@@ -3,7 +3,7 @@ import { beginOidcLogin } from '$server/auth/oidc';
 import { findTenantBySlug } from '$server/tenants/tenants';
 import { writeCookie } from '$lib/server/cookies';
 import { log } from '$server/log';
-import { TenantSecretUnreadable } from '$server/tenants/tenant-secrets';
+import { TenantSecretUnavailable } from '$server/tenants/tenant-secrets';
 
 export const GET: RequestHandler = async (event) => {
 	const { params, locals } = event;
@@ -20,8 +20,8 @@ export const GET: RequestHandler = async (event) => {
 		writeCookie(event, 'oidcState', state, { maxAge: 600 });
 		target = authorizationUrl;
 	} catch (e) {
-		if (e instanceof TenantSecretUnreadable) {
-			log.error({ err: e, requestId: event.locals.requestId, provider }, 'Comune OIDC client secret unreadable');
+		if (e instanceof TenantSecretUnavailable) {
+			log.error({ err: e, requestId: event.locals.requestId, provider }, 'Comune OIDC client secret unavailable');
 			error(503, `L’accesso con ${provider.toUpperCase()} non è disponibile in questo momento per il Comune di ${tenant.name}: accedi con email e password, o riprova più tardi.`);
 		}
 		log.error({ err: e, requestId: event.locals.requestId, provider }, 'identity provider unreachable');
