@@ -6,5 +6,10 @@ DELETE FROM recovery_codes;
 DELETE FROM totp_credentials;
 UPDATE tenants SET
 	oidc_client_secret = NULL,
-	payment_settings = json_remove(coalesce(nullif(payment_settings, ''), '{}'), '$.receiptSecret', '$.lisSecret', '$.pagopa.checkoutSubscriptionKey', '$.pagopa.gpdSubscriptionKey');
+	-- A value that is not JSON holds no secret the server reads (it refuses it at use): left as it is.
+	payment_settings = CASE
+		WHEN json_valid(coalesce(nullif(payment_settings, ''), '{}'))
+		THEN json_remove(coalesce(nullif(payment_settings, ''), '{}'), '$.receiptSecret', '$.lisSecret', '$.pagopa.checkoutSubscriptionKey', '$.pagopa.gpdSubscriptionKey')
+		ELSE payment_settings
+	END;
 COMMIT;

@@ -109,6 +109,8 @@ describe('the secrets key file', () => {
 		const live = { mode: 'live', checkoutBaseUrl: 'https://api.platform.pagopa.it', gpdBaseUrl: 'https://api.platform.pagopa.it', checkoutSubscriptionKey: seal('checkoutSubscriptionKey', 'k1'), gpdSubscriptionKey: seal('gpdSubscriptionKey', 'k2'), iban: 'IT60X0542811101000000123456', transferCategory: '9/0101108TS/' };
 		const settings = { segregationCode: '07', receiptSecret: seal('receiptSecret', 'r'.repeat(40)), lisSecret: seal('lisSecret', 'l'.repeat(40)), lis: { mode: 'live' }, pagopa: live };
 		db.insert(tenants).values({ slug: 'caluso', name: 'Caluso', searchName: 'caluso', codiceFiscaleEnte: '83001230016', oidcIssuer: 'https://identity.example.it', oidcClientId: 'mensa', oidcClientSecret: seal('oidcClientSecret', 'c'), paymentSettings: JSON.stringify(settings), createdAt: clock.now() }).run();
+		// Another Comune's settings damaged by hand: the file goes through all the same, and leaves them as they are.
+		db.insert(tenants).values({ slug: 'rotto', name: 'Rotto', searchName: 'rotto', codiceFiscaleEnte: '83001230024', paymentSettings: '{non è json', createdAt: clock.now() }).run();
 		rmSync(path);
 		expect(configRefusal(() => openSecrets(db, path, log))).toContain('not found, but the database holds secrets sealed under it');
 
@@ -119,6 +121,7 @@ describe('the secrets key file', () => {
 		expect(row.oidcClientSecret).toBeNull();
 		// The rest of the Comune's settings are kept, and still read: only the credentials are to be typed again.
 		expect(readPaymentSettings(row.paymentSettings)).toMatchObject({ segregationCode: '07', receiptSecret: null, lisSecret: null, lis: { mode: 'live' }, pagopa: { mode: 'live', iban: live.iban, checkoutSubscriptionKey: null, gpdSubscriptionKey: null } });
+		expect(db.select().from(tenants).where(eq(tenants.slug, 'rotto')).get()!.paymentSettings).toBe('{non è json');
 		expect(second.open(second.seal(new Uint8Array([7]), 'prova'), 'prova')).toEqual(new Uint8Array([7]));
 	});
 

@@ -52,6 +52,13 @@ describe('a Comune from zero', () => {
 		expect(await page.getByText('Comune creato. Ora invita gli operatori dell’ufficio scuola.').isVisible()).toBe(true);
 		await expectAccessible('the Comune page');
 
+		// A secret typed and saved: the form then shows it set, by its last four characters only, and empty.
+		await page.getByLabel('Segreto delle ricevute').fill('segreto-delle-ricevute-di-caluso-WXYZ');
+		await page.getByRole('button', { name: 'Salva le impostazioni' }).click();
+		await expect.poll(() => page.getByText('Impostazioni salvate.').isVisible()).toBe(true);
+		await expect.poll(() => page.getByText('Impostato (••••WXYZ). Lascia vuoto per non cambiarlo.').isVisible()).toBe(true);
+		expect(await page.getByLabel('Segreto delle ricevute').inputValue()).toBe('');
+
 		await page.locator('#operatore-givenName').fill('Paola');
 		await page.locator('#operatore-familyName').fill('Neri');
 		await page.locator('#operatore-email').fill('paola.neri@caluso.example.it');
