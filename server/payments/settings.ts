@@ -49,6 +49,22 @@ export function readPaymentSettings(stored: string): PaymentSettings {
 	return PaymentSettings.parse(JSON.parse(stored || '{}'));
 }
 
+/**
+ * For the admin's form, which must open even on a value damaged by hand, so that saving the form
+ * is the way to mend it: the defaults, and what was wrong with the stored value.
+ */
+export function paymentSettingsForEditing(stored: string): { settings: PaymentSettings; problem: string | null } {
+	let json: unknown;
+	try {
+		json = JSON.parse(stored || '{}');
+	} catch {
+		return { settings: PaymentSettings.parse({}), problem: 'non sono JSON valido' };
+	}
+	const parsed = PaymentSettings.safeParse(json);
+	if (parsed.success) return { settings: parsed.data, problem: null };
+	return { settings: PaymentSettings.parse({}), problem: parsed.error.issues.map((i) => `${i.path.join('.') || 'impostazioni'}: ${i.message}`).join('; ') };
+}
+
 export type PaymentsPause = { paused: false } | { paused: true; message: string; resumeOn: IsoDate };
 
 export function paymentsPause(settings: PaymentSettings, today: IsoDate): PaymentsPause {

@@ -86,6 +86,25 @@ describe('a Comune, created and edited by the platform admin', () => {
 		expect(phoneOf('011 9835901 chiedere di Anna').error?.issues[0].message).toBe('Telefono: usa cifre, spazi, / e il prefisso +; un interno come «int. 1»');
 	});
 
+	it('opens a Comune whose payment settings were damaged by hand, says so, and saving the form mends them', async () => {
+		const db = await seededDb();
+		const { mazze } = fixtureOf(db);
+		for (const [stored, problem] of [
+			['{non è json', 'non sono JSON valido'],
+			[JSON.stringify({ receiptSecret: 'corto', segregationCode: '7' }), /segregationCode: .*; receiptSecret: /]
+		] as const) {
+			db.update(tenants).set({ paymentSettings: stored }).where(eq(tenants.id, mazze.id)).run();
+			expect(() => readPaymentSettings(stored), 'the payments still refuse it').toThrow();
+			const form = tenantForAdmin(db, secrets, mazze.id)!;
+			expect(form.storedProblem).toMatch(problem);
+			expect(form.storedProblem).toContain('i pagamenti di questo Comune sono fermi');
+			expect(form.values).toMatchObject({ segregationCode: '01', pagopaMode: 'simulator', receiptSecret: '' });
+			expect(updateTenant(db, fixedClock(NOV_2026), secrets, actor, UpdateTenantInput.parse({ ...form.values, tenantId: mazze.id })).status).toBe('saved');
+			expect(readPaymentSettings(db.select().from(tenants).where(eq(tenants.id, mazze.id)).get()!.paymentSettings)).toMatchObject({ segregationCode: '01', receiptSecret: null });
+			expect(tenantForAdmin(db, secrets, mazze.id)!.storedProblem).toBeNull();
+		}
+	});
+
 	it('refuses a slug or a codice fiscale another Comune has, and writes nothing', async () => {
 		const db = await seededDb();
 		const r = createTenant(db, fixedClock(NOV_2026), secrets, actor, { ...caluso, slug: 'mazze', codiceFiscaleEnte: '84001550015' });

@@ -1,7 +1,7 @@
 import type { TenantSettingsInput } from '../../src/lib/shared/setup-schemas.js';
 import { foldForSearch } from '../../src/lib/shared/text.js';
 import type { tenants } from '../db/schema.js';
-import { PaymentSettings, readPaymentSettings } from '../payments/settings.js';
+import { PaymentSettings, paymentSettingsForEditing } from '../payments/settings.js';
 import type { Tenant } from './tenants.js';
 import type { Sealer } from '../auth/sealed.js';
 import { isSealedText, readTenantSecret, sealTenantSecret, type TenantSecretName } from './tenant-secrets.js';
@@ -20,7 +20,7 @@ function maskSecret(secret: string | null | undefined): string | null {
 
 /** The form's starting values: every setting, secrets left empty (with their masks apart). */
 export function settingsFormOf(t: Tenant, sealer: Sealer) {
-	const p = readPaymentSettings(t.paymentSettings);
+	const { settings: p, problem } = paymentSettingsForEditing(t.paymentSettings);
 	const live = p.pagopa.mode === 'live' ? p.pagopa : null;
 	const values: TenantSettingsInput = {
 		name: t.name,
@@ -63,7 +63,9 @@ export function settingsFormOf(t: Tenant, sealer: Sealer) {
 		receiptSecret: mask('receiptSecret', p.receiptSecret),
 		lisSecret: mask('lisSecret', p.lisSecret)
 	};
-	return { values, secrets, unreadable };
+	// Stored settings damaged by hand: the form shows the defaults, says so, and saving it mends them.
+	const storedProblem = problem && `Le impostazioni di pagamento salvate non sono valide (${problem}): i pagamenti di questo Comune sono fermi. Controlla i campi qui sotto e salva per ripristinarle.`;
+	return { values, secrets, unreadable, storedProblem };
 }
 
 const liveFields: Record<string, string> = {
@@ -82,7 +84,7 @@ type Columns = Omit<typeof tenants.$inferInsert, 'id' | 'slug' | 'createdAt'>;
  * Secrets are checked in clear and stored sealed; one left unchanged keeps its stored form.
  */
 export function columnsOf(input: TenantSettingsInput, stored: Tenant | null, slug: string, sealer: Sealer): { columns: Columns } | { fieldErrors: Record<string, string> } {
-	const old = readPaymentSettings(stored?.paymentSettings ?? '{}');
+	const old = paymentSettingsForEditing(stored?.paymentSettings ?? '{}').settings;
 	const oldLive = old.pagopa.mode === 'live' ? old.pagopa : null;
 	// A secret left empty keeps the stored one, sealed, if it opens here; one that does not must be typed again.
 	const keptOf = (name: TenantSecretName, previous: string | null | undefined) => {

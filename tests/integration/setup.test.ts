@@ -307,3 +307,21 @@ describe('bad input: Italian field errors, nothing written', () => {
 		});
 	});
 });
+
+describe('a Comune whose payment settings were damaged by hand', () => {
+	it('opens in the admin’s back office with a warning, not an error page, so saving the form can mend it', async () => {
+		const rw = new Database(server.dbPath);
+		rw.pragma('busy_timeout = 5000');
+		const id = rw.prepare(`SELECT id FROM tenants WHERE slug = 'mazze'`).pluck().get() as number;
+		const before = rw.prepare('SELECT payment_settings FROM tenants WHERE id = ?').pluck().get(id) as string;
+		try {
+			rw.prepare('UPDATE tenants SET payment_settings = ? WHERE id = ?').run('{non è json', id);
+			const page = await admin.fetch(`${server.url}/admin/comuni/${id}`);
+			expect(page.status).toBe(200);
+			expect(await page.text()).toContain('Le impostazioni di pagamento salvate non sono valide (non sono JSON valido): i pagamenti di questo Comune sono fermi.');
+		} finally {
+			rw.prepare('UPDATE tenants SET payment_settings = ? WHERE id = ?').run(before, id);
+			rw.close();
+		}
+	});
+});
