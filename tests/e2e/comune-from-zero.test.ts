@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { staffSession } from '../helpers/e2e.js';
+import { staffSession, submitNewComune } from '../helpers/e2e.js';
 import { linkIn } from '../helpers/smtp.js';
 import { authenticatorCode } from '../helpers/second-factor.js';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
@@ -69,15 +69,7 @@ describe('a new Comune from zero to the first sollecito', () => {
 	it('the platform admin creates the Comune and invites its operator', async () => {
 		page = await s.signIn('admin@mensa-aperta.example', { at: '/admin/login' });
 		await page.waitForURL('**/admin');
-		await page.getByRole('link', { name: 'Nuovo Comune' }).click();
-		await page.waitForURL('**/admin/comuni/nuovo');
-		await settle(page);
-		await page.getByLabel('Indirizzo').fill('caluso');
-		await page.getByLabel('Nome del Comune').fill('Calùso');
-		await page.getByLabel('Provincia (sigla)').fill('to');
-		await page.getByLabel('Codice fiscale dell’ente').fill('83001730015');
-		await page.getByLabel('Telefono').fill('011 9891911');
-		await page.getByRole('button', { name: 'Crea il Comune' }).click();
+		await submitNewComune(page, '83001730015');
 		await page.waitForURL(/\/admin\/comuni\/\d+\?creato$/);
 		await settle(page);
 		expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Comune di Calùso');

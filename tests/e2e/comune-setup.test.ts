@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { staffSession } from '../helpers/e2e.js';
+import { staffSession, submitNewComune } from '../helpers/e2e.js';
 import { linkIn } from '../helpers/smtp.js';
 import { axeViolations, formatViolations, gotoHydrated, overflowingElements, scrollWidth, settle } from '../helpers/browser.js';
 
@@ -31,15 +31,7 @@ describe('a Comune from zero', () => {
 		await expect.poll(() => page.getByRole('link', { name: 'Mazzè' }).isVisible()).toBe(true);
 		await expectAccessible('the list of Comuni');
 
-		await page.getByRole('link', { name: 'Nuovo Comune' }).click();
-		await page.waitForURL('**/admin/comuni/nuovo');
-		await settle(page);
-		await page.getByLabel('Indirizzo').fill('caluso');
-		await page.getByLabel('Nome del Comune').fill('Calùso');
-		await page.getByLabel('Provincia (sigla)').fill('to');
-		await page.getByLabel('Codice fiscale dell’ente').fill('84001550015');
-		await page.getByLabel('Telefono').fill('011 9891911');
-		await page.getByRole('button', { name: 'Crea il Comune' }).click();
+		await submitNewComune(page, '84001550015');
 		// Mazzè's codice fiscale: refused next to the field, nothing created.
 		await expect.poll(() => page.locator('#codiceFiscaleEnte-error').textContent()).toBe('Codice fiscale dell’ente: già registrato per un altro Comune');
 		expect(await page.getByRole('alert').filter({ hasText: 'Controlla i campi evidenziati.' }).count()).toBe(1);

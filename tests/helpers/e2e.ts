@@ -138,3 +138,19 @@ export function staffSession(env: Record<string, string> = {}, options: SessionO
 	};
 	return s;
 }
+
+/**
+ * The platform admin's "Nuovo Comune" form, from the list of Comuni, filled for Calùso (TO) with
+ * `codiceFiscaleEnte`, and sent. The caller checks what the form answered.
+ */
+export async function submitNewComune(page: Page, codiceFiscaleEnte: string): Promise<void> {
+	await page.getByRole('link', { name: 'Nuovo Comune' }).click();
+	await page.waitForURL('**/admin/comuni/nuovo');
+	await settle(page);
+	await page.getByLabel('Indirizzo').fill('caluso');
+	await page.getByLabel('Nome del Comune').fill('Calùso');
+	await page.getByLabel('Provincia (sigla)').fill('to');
+	await page.getByLabel('Codice fiscale dell’ente').fill(codiceFiscaleEnte);
+	await page.getByLabel('Telefono').fill('011 9891911');
+	await page.getByRole('button', { name: 'Crea il Comune' }).click();
+}
