@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 export interface Config {
 	databasePath: string;
-	/** the key staff authenticator keys are sealed under: kept apart from the database's backups */
+	/** the key staff authenticator keys and the Comuni's credentials are sealed under: kept apart from the database's backups */
 	secretsKeyFile: string;
 	/** the public origin: builds e-mail links and the SPID/CIE redirect URI */
 	origin: string;

@@ -18,7 +18,7 @@ export interface DatabaseReport {
 	migrations: { applied: number; last: string | null };
 	lastMarkAt: Date | null;
 	lastLedgerAt: Date | null;
-	/** staff authenticator keys sealed under a secrets key, which the backup does not carry */
+	/** staff authenticator keys or Comune credentials sealed under a secrets key, which the backup does not carry */
 	sealedSecrets: boolean;
 }
 

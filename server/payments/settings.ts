@@ -3,13 +3,13 @@ import type { IsoDate } from '../../src/lib/shared/dates.js';
 import { formatDateIt } from '../../src/lib/shared/dates.js';
 import { isoDate } from '../../src/lib/shared/schemas.js';
 
+/** The receipt and Punto LIS secrets are shared keys: anything shorter is guessable. */
+export const SHARED_SECRET_MIN_LENGTH = 32;
+
 /**
  * The payment side of a Comune, stored as JSON in tenants.payment_settings. Absent fields take
  * these defaults, so a Comune created before this code runs on the embedded simulators.
  */
-/** The receipt and Punto LIS secrets are shared keys: anything shorter is guessable. */
-export const SHARED_SECRET_MIN_LENGTH = 32;
-
 export const PaymentSettings = z.object({
 	/** the ente's codice di segregazione: two digits of every IUV (DESIGN.md §5) */
 	segregationCode: z.string().regex(/^\d{2}$/).default('01'),

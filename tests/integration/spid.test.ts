@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TEST_CLIENT } from '../../server/auth/oidc-dev-provider.js';
+import { randomBytes } from 'node:crypto';
+import { createSealer } from '../../server/auth/sealed.js';
+import { sealTenantSecret } from '../../server/tenants/tenant-secrets.js';
 import { testClient } from '../helpers/client.js';
 import { linkIn } from '../helpers/smtp.js';
 import { beginEidLogin, eidLogin, finishAtProvider, locationOf, openProviderLogin, testSubs } from '../helpers/oidc-flow.js';
@@ -248,6 +251,29 @@ describe('SPID/CIE refusals', () => {
 			setSecret(TEST_CLIENT.clientSecret);
 			const { landingUrl } = await eidLogin(server.url, CHIUSI, { sub: testSubs.mario });
 			expect(landingUrl.pathname).toBe('/home');
+		} finally {
+			db.prepare(`UPDATE tenants SET oidc_issuer = NULL, oidc_client_id = NULL, oidc_client_secret = NULL WHERE slug = ?`).run(CHIUSI);
+			db.close();
+		}
+	});
+
+	it('sends back to the login page with a message, not an error, when the client secret stops opening mid-login', async () => {
+		const issuer = (await beginEidLogin(testClient(server.url), server.url, CHIUSI)).origin;
+		const db = new Database(server.dbPath);
+		const setSecret = (secret: string) => db.prepare(`UPDATE tenants SET oidc_issuer = ?, oidc_client_id = ?, oidc_client_secret = ? WHERE slug = ?`).run(issuer, TEST_CLIENT.clientId, secret, CHIUSI);
+		try {
+			setSecret(TEST_CLIENT.clientSecret);
+			const app = testClient(server.url);
+			const visit = await openProviderLogin(await beginEidLogin(app, server.url, CHIUSI));
+			const callbackUrl = await finishAtProvider(visit, { sub: testSubs.mario });
+			// Meanwhile the secret is replaced by one sealed under another installation's key.
+			setSecret(sealTenantSecret(createSealer(randomBytes(32)), CHIUSI, 'oidcClientSecret', TEST_CLIENT.clientSecret));
+			const landing = await app.fetch(callbackUrl.href);
+			expect(landing.status).toBe(303);
+			const to = locationOf(landing, server.url);
+			expect(to.pathname).toBe(`/login/${CHIUSI}`);
+			expect(to.searchParams.get('errore')).toBe('L’accesso con SPID/CIE non è disponibile in questo momento: accedi con email e password.');
+			expect(app.jar.has('ma_session')).toBe(false);
 		} finally {
 			db.prepare(`UPDATE tenants SET oidc_issuer = NULL, oidc_client_id = NULL, oidc_client_secret = NULL WHERE slug = ?`).run(CHIUSI);
 			db.close();
