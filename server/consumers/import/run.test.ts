@@ -49,6 +49,16 @@ describe('a good file', () => {
 		expect(counts()).toEqual(before);
 	});
 
+	it('as Excel saves it: a cell on two lines and emptied rows of bare separators at the bottom', async () => {
+		const report = reportOf(await run(`${GOOD.replace(';P-2', ';"P-2\r\nvedi domanda"')}\r\n;;;;;;;;;;;\r\n;;;;;;;;;;;`, false));
+		expect(report.summary).toMatchObject({ lines: 3, errors: 0 });
+		expect(report.lines.map((l) => [l.line, l.status])).toEqual([
+			[2, 'aggiornato'],
+			[3, 'invariato'],
+			[4, 'nuovo']
+		]);
+	});
+
 	it('apply writes it all once; the same file again says nothing changed and writes nothing', async () => {
 		const before = counts();
 		const applied = await run(GOOD, true);
