@@ -22,7 +22,8 @@ import { Refusal } from '../outcomes.js';
 /** Operators on the whole Comune; school staff on the schools whose enrolments are delegated to them. */
 const officeProcedure = procedureFor('operator', 'school_staff');
 
-const actorOf = (ctx: AuthedContext) => officeActorOf(ctx.rt.db, ctx.scope, { id: ctx.auth.user.id, ip: ctx.edge.ip, roles: ctx.auth.roles });
+/** Operators act on the whole Comune; school staff only on the schools the Comune still delegates to them. */
+export const officeActor = (ctx: AuthedContext) => officeActorOf(ctx.rt.db, ctx.scope, { id: ctx.auth.user.id, ip: ctx.edge.ip, roles: ctx.auth.roles });
 const openOf = (ctx: AuthedContext) => openDays(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.tenant!);
 
 /** Another Comune's id and one out of reach answer alike: NOT_FOUND, nothing about the row. */
@@ -33,28 +34,28 @@ function settled<T extends { status: string }>(r: T | { status: 'rejected'; code
 }
 
 export const officeConsumersRouter = router({
-	list: officeProcedure.input(ConsumerListInput).query(({ ctx, input }) => listConsumers(ctx.rt.db, ctx.scope, actorOf(ctx), input)),
-	options: officeProcedure.input(NoInput).query(({ ctx }) => ({ ...enrolmentOptions(ctx.rt.db, ctx.scope, actorOf(ctx)), ...openOf(ctx) })),
+	list: officeProcedure.input(ConsumerListInput).query(({ ctx, input }) => listConsumers(ctx.rt.db, ctx.scope, officeActor(ctx), input)),
+	options: officeProcedure.input(NoInput).query(({ ctx }) => ({ ...enrolmentOptions(ctx.rt.db, ctx.scope, officeActor(ctx)), ...openOf(ctx) })),
 	detail: officeProcedure.input(OfficeConsumerInput).query(({ ctx, input }) => {
-		const detail = consumerDetail(ctx.rt.db, ctx.scope, actorOf(ctx), input.consumerId);
+		const detail = consumerDetail(ctx.rt.db, ctx.scope, officeActor(ctx), input.consumerId);
 		if (!detail) return settled({ status: 'rejected', code: 'NOT_FOUND', message: 'Alunno non trovato in questo Comune.' });
 		recordDietRead(ctx.rt.db, ctx.rt.clock, dietReaderOf(ctx), { entity: 'consumer', consumers: [detail.consumer] });
 		return detail;
 	}),
-	create: officeProcedure.input(CreateConsumerInput).mutation(({ ctx, input }) => settled(createConsumer(ctx.rt.db, ctx.rt.clock, ctx.scope, actorOf(ctx), openOf(ctx), input))),
+	create: officeProcedure.input(CreateConsumerInput).mutation(({ ctx, input }) => settled(createConsumer(ctx.rt.db, ctx.rt.clock, ctx.scope, officeActor(ctx), openOf(ctx), input))),
 	update: officeProcedure.input(UpdateConsumerInput).mutation(({ ctx, input }) => {
 		const { consumerId, ...data } = input;
-		return settled(updateConsumer(ctx.rt.db, ctx.rt.clock, ctx.scope, actorOf(ctx), consumerId, data));
+		return settled(updateConsumer(ctx.rt.db, ctx.rt.clock, ctx.scope, officeActor(ctx), consumerId, data));
 	}),
 	moveClass: officeProcedure
 		.input(MoveClassInput)
-		.mutation(({ ctx, input }) => settled(moveClass(ctx.rt.db, ctx.rt.clock, ctx.scope, actorOf(ctx), openOf(ctx), input.consumerId, input.schoolClassId))),
+		.mutation(({ ctx, input }) => settled(moveClass(ctx.rt.db, ctx.rt.clock, ctx.scope, officeActor(ctx), openOf(ctx), input.consumerId, input.schoolClassId))),
 	endEnrolment: officeProcedure
 		.input(EndEnrolmentInput)
-		.mutation(({ ctx, input }) => settled(endEnrolment(ctx.rt.db, ctx.rt.clock, ctx.scope, actorOf(ctx), openOf(ctx), input.enrolmentId, input.toDate))),
-	regenerateCode: officeProcedure.input(EnrolmentIdInput).mutation(({ ctx, input }) => settled(regenerateCode(ctx.rt.db, ctx.rt.clock, ctx.scope, actorOf(ctx), input.enrolmentId))),
+		.mutation(({ ctx, input }) => settled(endEnrolment(ctx.rt.db, ctx.rt.clock, ctx.scope, officeActor(ctx), openOf(ctx), input.enrolmentId, input.toDate))),
+	regenerateCode: officeProcedure.input(EnrolmentIdInput).mutation(({ ctx, input }) => settled(regenerateCode(ctx.rt.db, ctx.rt.clock, ctx.scope, officeActor(ctx), input.enrolmentId))),
 	/** Fresh codes for the letters: the PDF route renders them, so the codes are never stored in clear. */
 	issueLetters: officeProcedure
 		.input(LettersInput)
-		.mutation(({ ctx, input }) => settled(issueLetters(ctx.rt.db, ctx.rt.clock, ctx.scope, actorOf(ctx), openOf(ctx).firstOpenDay, input)))
+		.mutation(({ ctx, input }) => settled(issueLetters(ctx.rt.db, ctx.rt.clock, ctx.scope, officeActor(ctx), openOf(ctx).firstOpenDay, input)))
 });

@@ -6,8 +6,9 @@ import { kitchenReport } from '../../meals/kitchen-report.js';
 import { searchConsumers } from '../../consumers/search.js';
 import { setDietLabel } from '../../consumers/diet.js';
 import { dietReaderOf, recordDietRead } from '../../privacy/diet-reads.js';
-import { procedureFor, router, type AuthedContext } from '../init.js';
+import { procedureFor, router } from '../init.js';
 import { Refusal } from '../outcomes.js';
+import { officeActor } from './office-consumers.js';
 
 const operatorProcedure = procedureFor('operator');
 
@@ -16,18 +17,12 @@ function saved<T>(result: EditResult<T>) {
 	return result;
 }
 
-/** Operators act on the whole Comune; school staff only on the schools delegated to them. */
-function correctorOf(ctx: AuthedContext) {
-	const operator = ctx.auth.roles.some((r) => r.role === 'operator');
-	return { userId: ctx.auth.user.id, schoolIds: operator ? null : ctx.auth.roles.filter((r) => r.role === 'school_staff' && r.schoolId !== null).map((r) => r.schoolId!) };
-}
-
 export const officeRouter = router({
 	kitchenReport: procedureFor('kitchen', 'operator', 'school_staff')
 		.input(KitchenReportInput)
 		.query(({ ctx, input }) => {
 			const wholeComune = ctx.auth.roles.some((r) => r.role === 'operator' || r.role === 'kitchen');
-			const report = kitchenReport(ctx.rt.db, ctx.scope.tenantId, input.date, wholeComune ? null : correctorOf(ctx).schoolIds);
+			const report = kitchenReport(ctx.rt.db, ctx.scope.tenantId, input.date, wholeComune ? null : officeActor(ctx).schoolIds);
 			const diets = Object.values(report.totals.diets).reduce((a, n) => a + n, 0);
 			recordDietRead(ctx.rt.db, ctx.rt.clock, dietReaderOf(ctx), { entity: 'kitchen_report', date: input.date, diets });
 			return report;
@@ -35,7 +30,7 @@ export const officeRouter = router({
 	correctDay: procedureFor('operator', 'school_staff')
 		.input(CorrectionInput)
 		.mutation(({ ctx, input }) => {
-			const result = correctDay(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.tenant!, correctorOf(ctx), input, ctx.edge.ip);
+			const result = correctDay(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.tenant!, officeActor(ctx), input, ctx.edge.ip);
 			if (result.status === 'rejected') {
 				throw new TRPCError({ code: result.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'BAD_REQUEST', message: result.message, cause: new Refusal(result.message, result.code) });
 			}
@@ -44,7 +39,7 @@ export const officeRouter = router({
 	searchConsumers: procedureFor('operator', 'school_staff')
 		.input(ConsumerSearchInput)
 		.query(({ ctx, input }) => {
-			const hits = searchConsumers(ctx.rt.db, ctx.scope, input.q, correctorOf(ctx).schoolIds);
+			const hits = searchConsumers(ctx.rt.db, ctx.scope, input.q, officeActor(ctx).schoolIds);
 			recordDietRead(ctx.rt.db, ctx.rt.clock, dietReaderOf(ctx), { entity: 'consumer', consumers: hits });
 			return hits;
 		}),
