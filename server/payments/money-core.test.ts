@@ -181,7 +181,26 @@ describe('applyReceipt', () => {
 		clock.set('2026-12-03T12:00:00Z');
 		expect(expireOverduePayments(db, clock)).toBe(1);
 		expect(paymentRow(p.id).status).toBe('expired');
-		expect(apply(receiptFor(p))).toMatchObject({ status: 'flagged', credited: true, flag: expect.stringMatching(/dopo la scadenza del 02\/12\/2026/) });
+		expect(apply(receiptFor(p, { paymentDateTime: '2026-12-03T08:15:00' }))).toMatchObject({ status: 'flagged', credited: true, flag: expect.stringMatching(/dopo la scadenza del 02\/12\/2026/) });
+		expect(paymentRow(p.id).status).toBe('flagged');
 		expect(balance(f.luca.id)).toBe(3000);
+	});
+
+	it('paid on the due date, its receipt delivered after the expiry job: credited as paid, nothing to check', () => {
+		const p = cart();
+		clock.set('2026-12-03T02:00:00Z');
+		expect(expireOverduePayments(db, clock)).toBe(1);
+		expect(apply(receiptFor(p, { paymentDateTime: '2026-12-02T21:00:00' }))).toEqual({ status: 'credited', paymentId: p.id });
+		expect(paymentRow(p.id)).toMatchObject({ status: 'paid', flag: null });
+		expect(balance(f.luca.id)).toBe(3000);
+	});
+
+	it('paid after the due date, before the expiry job ran: flagged all the same; a UTC time counts in Rome', () => {
+		const late = cart();
+		const onTime = cart();
+		clock.set('2026-12-03T00:10:00Z');
+		// 23:30 UTC on the 2nd is 00:30 on the 3rd in Rome: a day late.
+		expect(apply(receiptFor(late, { paymentDateTime: '2026-12-02T23:30:00Z' }))).toMatchObject({ status: 'flagged', credited: true, flag: expect.stringMatching(/dopo la scadenza/) });
+		expect(apply(receiptFor(onTime, { paymentDateTime: '2026-12-02T22:30:00.000Z' }))).toEqual({ status: 'credited', paymentId: onTime.id });
 	});
 });

@@ -73,6 +73,14 @@ const statements = preparedFor((db) => {
 });
 
 /**
+ * The day the family paid, in the Comune's time zone. pagoPA writes the local time without an
+ * offset; a time with one (or with Z) is converted.
+ */
+function paidOn(paymentDateTime: string, timeZone: string): string {
+	return /(Z|[+-]\d{2}:?\d{2})$/.test(paymentDateTime) ? zonedDate(new Date(paymentDateTime), timeZone) : paymentDateTime.slice(0, 10);
+}
+
+/**
  * Applies one receipt, exactly once: keyed by receiptId (a redelivery is only counted) and, through
  * the payment, by notice number (a second receipt for a paid notice is a double payment, flagged).
  * Everything is one SQLite transaction, so a receipt and a day close on the same account serialise.
@@ -134,7 +142,9 @@ export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: st
 			return { status: 'flagged', paymentId: payment.id, credited: false, flag } as const;
 		}
 		creditPayment(db, payment, now, tenant.timezone);
-		if (payment.status === 'expired') {
+		// Late is when the family paid, not when the receipt reached us: pagoPA redelivers a receipt
+		// until it is acknowledged, so one paid on the due date may arrive after the expiry job ran.
+		if (payment.dueDate !== null && paidOn(receipt.paymentDateTime, tenant.timezone) > payment.dueDate) {
 			const flag = `Pagato dopo la scadenza del ${formatDateIt(payment.dueDate ?? '')}: accreditato, da verificare.`;
 			settle('flagged', flag);
 			flagPayment(flag);
@@ -148,7 +158,8 @@ export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: st
 
 /**
  * pagoPA does not enforce due dates: the ente must. Unpaid debt positions past their due date
- * become `expired` (a receipt may still come, and is then credited and flagged).
+ * become `expired`. A receipt may still come: it is credited, and flagged when the family paid
+ * after the due date.
  */
 export function expireOverduePayments(db: Db, clock: Clock): number {
 	const now = clock.now();

@@ -7,6 +7,7 @@
 import { fixedClock } from '../clock.js';
 import { tenantScope } from '../db/tenant-scope.js';
 import { addDays } from '../calendar/dates.js';
+import { daysBetween } from '../../src/lib/shared/dates.js';
 import { addClosure } from '../calendar/admin.js';
 import { applyMarks, type Mark } from '../meals/marks.js';
 import { closeDueDays } from '../meals/day-close.js';
@@ -117,7 +118,12 @@ export async function simulate(seed: number, days: number, plant?: (w: World, st
 			if (cart.status !== 'created') return `cart refused: ${cart.code}`;
 			markPending(w.db, clock, cart.payment.id, null);
 			const n = cart.payment.noticeNumber!;
-			inFlight.push({ receipt: { receiptId: `sim-${seed}-${t.slug}-${n}`, noticeNumber: n, fiscalCode: t.codiceFiscaleEnte, creditorReferenceId: n.slice(1), paymentAmountCents: cart.payment.amountCents, outcome: 'OK', paymentDateTime: clock.now().toISOString() }, delivered: false, notBefore: clock.now().getTime() + (rnd.chance(0.2) ? rnd.int(3, 6) * DAY : 0) });
+			// Some families pay a day or two after the due date (flagged on a Comune whose due date
+			// comes within the run); some receipts take days to arrive (credited, whatever expired meanwhile).
+			const now = clock.now().getTime();
+			const paidAt = now + (rnd.chance(0.4) ? (daysBetween(todayOf(t, clock.now()), cart.payment.dueDate!) - 1 + rnd.int(1, 2)) * DAY : 0);
+			const notBefore = paidAt + (rnd.chance(0.2) ? rnd.int(3, 6) * DAY : 0);
+			inFlight.push({ receipt: { receiptId: `sim-${seed}-${t.slug}-${n}`, noticeNumber: n, fiscalCode: t.codiceFiscaleEnte, creditorReferenceId: n.slice(1), paymentAmountCents: cart.payment.amountCents, outcome: 'OK', paymentDateTime: new Date(paidAt).toISOString() }, delivered: false, notBefore });
 			s.carts++;
 			return `cart ${n} ${cart.payment.amountCents} cents`;
 		}],

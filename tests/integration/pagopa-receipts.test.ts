@@ -74,13 +74,13 @@ describe('receipts through POST /api/pagopa/receipts', () => {
 		expect(credits(payment.id)).toBe(0);
 	});
 
-	it('credits a payment that expired unpaid, and flags it', async () => {
+	it('credits a payment the family made after its due date, and flags it', async () => {
 		const { payment } = f.cart([f.line(f.sofia.id, 4000)]);
 		expect(payment.dueDate).toBe('2026-12-23');
 		expect(expireOverduePayments(f.db, fixedClock('2026-12-24T09:00:00Z'))).toBeGreaterThanOrEqual(1);
 		expect(paymentRow(payment.id).status).toBe('expired');
 		const before = f.balance(f.sofia.id);
-		expect((await postReceipt(server.url, secret, receiptFor(payment, f.ente.codiceFiscale))).status).toBe(200);
+		expect((await postReceipt(server.url, secret, receiptFor(payment, f.ente.codiceFiscale, { paymentDateTime: '2026-12-24T08:40:00' }))).status).toBe(200);
 		expect(f.balance(f.sofia.id)).toBe(before + 4000);
 		expect(credits(payment.id)).toBe(1);
 		expect(paymentRow(payment.id)).toMatchObject({ status: 'flagged', flag: expect.stringMatching(/Pagato dopo la scadenza del 23\/12\/2026/) });
