@@ -141,6 +141,11 @@ describe('cruscotto and registro', () => {
 		const page = await ufficio.fetch(`${server.url}/ufficio/cruscotto?mese=2026-11`);
 		expect(page.status).toBe(200);
 		expect(await page.text()).toContain('Ricariche accreditate nel mese');
+		// A month typed by hand where the browser has no month picker: the current one, with a word why.
+		const typo = await ufficio.fetch(`${server.url}/ufficio/cruscotto?mese=9999-12`);
+		expect(typo.status).toBe(200);
+		expect(await typo.text()).toContain('Mese non valido: è mostrato il mese corrente.');
+		expect((await failure(ufficio.trpc.officeOverview.dashboard.query({ month: '9999-12' }))).data?.code).toBe('BAD_REQUEST');
 	});
 
 	it('the registro finds the sollecito, newest first', async () => {

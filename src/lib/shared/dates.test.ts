@@ -89,5 +89,7 @@ describe('calendar arithmetic', () => {
 		expect(isIsoMonth('2026-00')).toBe(false);
 		expect(isIsoMonth('2026-13')).toBe(false);
 		expect(isIsoMonth('2026-1')).toBe(false);
+		expect(isIsoMonth('9999-12')).toBe(false);
+		expect(isIsoMonth('0050-02')).toBe(false);
 	});
 });

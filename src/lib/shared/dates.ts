@@ -37,8 +37,9 @@ export function isIsoDate(text: string): boolean {
 	return /^\d{4}-\d{2}-\d{2}$/.test(text) && noonOf(text).toISOString().startsWith(text);
 }
 
+/** A month this century: a canteen has no business in year 9999, and the date maths behind a month page would not survive it. */
 export function isIsoMonth(text: string): boolean {
-	return /^\d{4}-(0[1-9]|1[0-2])$/.test(text);
+	return /^20\d{2}-(0[1-9]|1[0-2])$/.test(text);
 }
 
 /** "2026-11-03" → "Mar 03 Nov", as on the Comune's list of days. */
