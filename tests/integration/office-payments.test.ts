@@ -121,7 +121,7 @@ describe('counter, refunds and transfers through the API', () => {
 		const csv = await ufficio.fetch(`${server.url}/ufficio/pagamenti/riconciliazione.csv?data=2026-11-23`);
 		expect(csv.status).toBe(200);
 		expect(csv.headers.get('content-disposition')).toBe('attachment; filename="riconciliazione-mazze-2026-11-23.csv"');
-		expect(await csv.text()).toContain('\r\n2026-11-23;Sportello;1;20,00;1;20,00;0,00\r\n');
+		expect(await csv.text()).toContain('\r\n23/11/2026;Sportello;1;20,00;1;20,00;0,00\r\n');
 	});
 
 	it('a refund above the credit is refused; a transfer to a sibling posts once per request id', async () => {

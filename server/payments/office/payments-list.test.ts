@@ -123,7 +123,7 @@ describe('daily reconciliation', () => {
 		]);
 		const csv = reconciliationCsv(r);
 		expect(csv.startsWith('\uFEFFData;Canale;Ricevute (n.);Ricevute (€);Accrediti (n.);Accrediti (€);Differenza (€)\r\n')).toBe(true);
-		expect(csv).toContain('\r\n2026-11-02;pagoPA avviso;1;9,99;0;0,00;9,99\r\n');
+		expect(csv).toContain('\r\n02/11/2026;pagoPA avviso;1;9,99;0;0,00;9,99\r\n');
 		expect(csv).toContain('Da verificare;Riferimento;Importo (€);Motivo');
 		// Another day, another Comune: nothing.
 		expect(reconciliationReport(o.db, o.scope, 'Europe/Rome', '2026-11-03').lines.every((l) => l.received.count === 0 && l.credited.count === 0)).toBe(true);

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js';
 import { ledgerPostings, ledgerTransactions, payments, receipts, type PaymentChannel } from '../../db/schema.js';
 import type { TenantScope } from '../../db/tenant-scope.js';
 import { zonedInstant } from '../../calendar/zoned-time.js';
-import { addDays, type IsoDate } from '../../../src/lib/shared/dates.js';
+import { addDays, formatDateIt, type IsoDate } from '../../../src/lib/shared/dates.js';
 import { paymentChannelLabels } from '../../../src/lib/shared/office-payments-schemas.js';
 import { formatNoticeNumber } from '../notice-number.js';
 import { BOM, csvCell } from '../../csv/write-csv.js';
@@ -108,11 +108,11 @@ const euros = (cents: number) => csvCell('euro', cents);
 export function reconciliationCsv(r: Reconciliation): string {
 	const rows = [['Data', 'Canale', 'Ricevute (n.)', 'Ricevute (€)', 'Accrediti (n.)', 'Accrediti (€)', 'Differenza (€)'].join(';')];
 	for (const l of r.lines) {
-		rows.push([r.date, textCell(l.label), l.received.count, euros(l.received.cents), l.credited.count, euros(l.credited.cents), euros(l.differenceCents)].join(';'));
+		rows.push([formatDateIt(r.date), textCell(l.label), l.received.count, euros(l.received.cents), l.credited.count, euros(l.credited.cents), euros(l.differenceCents)].join(';'));
 	}
 	if (r.flagged.length) {
 		rows.push('', ['Da verificare', 'Riferimento', 'Importo (€)', 'Motivo'].join(';'));
-		for (const f of r.flagged) rows.push([r.date, textCell(f.reference), euros(f.amountCents), textCell(f.reason)].join(';'));
+		for (const f of r.flagged) rows.push([formatDateIt(r.date), textCell(f.reference), euros(f.amountCents), textCell(f.reason)].join(';'));
 	}
 	return `${BOM}${rows.join('\r\n')}\r\n`;
 }
