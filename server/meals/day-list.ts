@@ -86,6 +86,8 @@ export function consumerDays(db: Db, clock: Clock, scope: TenantScope, tenant: C
 }
 
 export interface DayHistoryEntry {
+	/** one correction records both kinds under one receipt: this tells the entries apart */
+	id: number;
 	kind: 'assenza' | 'pastoInBianco';
 	value: boolean;
 	receivedAt: string;
@@ -106,6 +108,7 @@ export function dayHistory(db: Db, scope: TenantScope, consumerId: number, date:
 		.orderBy(markEvents.id)
 		.all()
 		.map((e) => ({
+			id: e.id,
 			kind: e.kind,
 			value: e.value,
 			receivedAt: e.receivedAt.toISOString(),

@@ -2,6 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
 import { phoneSession } from '../helpers/e2e.js';
+import { eq } from 'drizzle-orm';
+import { openDb } from '../../server/db/client.js';
+import { tenants, users } from '../../server/db/schema.js';
+import { fixedClock } from '../../server/clock.js';
+import { tenantScope } from '../../server/db/tenant-scope.js';
+import { closeDay } from '../../server/meals/day-close.js';
+import { correctDay } from '../../server/meals/corrections.js';
 import { axeViolations, formatViolations, gotoHydrated, overflowingElements, screenshot, scrollWidth, settle } from '../helpers/browser.js';
 
 /*
@@ -181,6 +188,31 @@ describe('assenze e pasti in bianco on a phone (360×740)', () => {
 		await screenshot(page, 'giorni-dicembre');
 		await expectNoSidewaysScroll('December');
 		await expectAccessible('December');
+	});
+
+	it('a day the ufficio corrected after its close: the history lists the correction, with its reason', async () => {
+		// The close and the correction through the server's own functions, on its database file.
+		const db = openDb(server.dbPath);
+		try {
+			const clock = fixedClock('2026-11-24T10:00:00Z');
+			const mazze = db.select().from(tenants).where(eq(tenants.slug, 'mazze')).get()!;
+			closeDay(db, clock, mazze, TUESDAY);
+			const ufficio = db.select().from(users).where(eq(users.email, 'ufficio@mazze.example.it')).get()!;
+			const correction = { consumerId: lucaId, date: TUESDAY, assenza: true, pastoInBianco: false, reason: 'Uscito prima di pranzo' };
+			expect(correctDay(db, clock, tenantScope(mazze.id), mazze, { userId: ufficio.id, schoolIds: null }, correction)).toMatchObject({ status: 'corrected' });
+		} finally {
+			db.$client.close();
+		}
+		await gotoHydrated(page, `/consumatori/${lucaId}/giorni?mese=2026-11`);
+		expect(await day(TUESDAY).locator('.final-state').textContent()).toBe('Assente, nessun addebito');
+		await day(TUESDAY).getByText('Storico').click();
+		// One correction sets both kinds under one receipt: two entries, both shown.
+		await expect.poll(() => day(TUESDAY).locator('.day-history li').count()).toBe(4);
+		const corrected = await day(TUESDAY).locator('.day-history li').allTextContents();
+		expect(corrected.slice(2).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
+			expect.stringMatching(/^Assenza segnata il 24\/11\/2026 alle 11:00:00, dall’ufficio scuola: registrata \(ricevuta C\w+\) Motivo: Uscito prima di pranzo$/),
+			expect.stringMatching(/^Pasto in bianco tolto il 24\/11\/2026 alle 11:00:00, dall’ufficio scuola: registrata \(ricevuta C\w+\) Motivo: Uscito prima di pranzo$/)
+		]);
 	});
 
 	it('is linked from the consumer’s page too', async () => {
