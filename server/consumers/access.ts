@@ -84,8 +84,14 @@ export function listGuardianConsumers(db: Db, scope: TenantScope, guardian: Guar
 			)
 		)
 		.all();
-	return rows.map((r) => ({
-		...r,
-		services: enrolled.filter((e) => e.consumerId === r.id).map(({ name, group, status }) => ({ name, group, status }))
-	}));
+	// A service once per child: this year's enrolment and next year's (or a suspended one beside
+	// it) are one service to a parent, active if either is.
+	const servicesOf = (consumerId: number) => {
+		const byName = new Map<string, { name: string; group: string; status: string }>();
+		for (const { name, group, status } of enrolled.filter((e) => e.consumerId === consumerId)) {
+			if (byName.get(name)?.status !== 'attiva') byName.set(name, { name, group, status });
+		}
+		return [...byName.values()];
+	};
+	return rows.map((r) => ({ ...r, services: servicesOf(r.id) }));
 }

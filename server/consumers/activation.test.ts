@@ -142,6 +142,27 @@ describe('activateWithCode and guardian access (demo seed)', () => {
 		expect(listGuardianConsumers(db, tenantScope(chiusiId), guardianOf(giovanni))).toEqual([]);
 	});
 
+	it('listGuardianConsumers names a service once, though next year’s enrolment sits beside this year’s', () => {
+		const scope = tenantScope(mazzeId);
+		activateWithCode(db, clock, scope, giovanni, ANNA_CODE);
+		const anna = consumerId(db, 'FRRNNA18T45E379T');
+		const next = db.$client
+			.prepare("INSERT INTO school_years (tenant_id, label, first_day, last_day, created_at) VALUES (?, '2027/28', '2027-09-13', '2028-06-10', 0) RETURNING id")
+			.pluck()
+			.get(mazzeId);
+		const current = db.$client.prepare('SELECT id FROM enrolments WHERE consumer_id = ?').pluck().get(anna);
+		db.$client
+			.prepare(
+				`INSERT INTO enrolments (tenant_id, consumer_id, service_id, school_year_id, tariff_band_id, applicant_fiscal_code, activation_code_hash, status, from_date, created_at)
+				 SELECT tenant_id, consumer_id, service_id, ?, tariff_band_id, applicant_fiscal_code, activation_code_hash || '-2027', 'attiva', '2027-09-13', 0 FROM enrolments WHERE id = ?`
+			)
+			.run(next, current);
+		expect(listGuardianConsumers(db, scope, guardianOf(giovanni))[0].services).toEqual([{ name: 'Mensa', group: 'Refezione', status: 'attiva' }]);
+		// Suspended this year, enrolled for the next: still one service, active.
+		db.$client.prepare("UPDATE enrolments SET status = 'sospesa' WHERE id = ?").run(current);
+		expect(listGuardianConsumers(db, scope, guardianOf(giovanni))[0].services).toEqual([{ name: 'Mensa', group: 'Refezione', status: 'attiva' }]);
+	});
+
 	it('canSeeConsumer is true for the linked child and false for every other consumer', () => {
 		const scope = tenantScope(mazzeId);
 		activateWithCode(db, clock, scope, giovanni, ANNA_CODE);
