@@ -202,11 +202,50 @@ describe('marks made offline, sent when the network comes back', () => {
 		await expect.poll(async () => (await readStore('outbox')).length).toBe(0);
 	});
 
+	it('a session ended elsewhere: the page says so, the mark waits on the phone and goes once she signs in again', async () => {
+		const MONDAY = '2026-11-30';
+		// As after a password change on another device with "Esci da tutti gli altri dispositivi".
+		const db = new Database(server.dbPath);
+		try {
+			db.prepare(`DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = 'maria.rossi@example.com')`).run();
+		} finally {
+			db.close();
+		}
+		await tap(`assenza-${MONDAY}`);
+		const banner = page.getByRole('alert').filter({ hasText: 'La sessione è scaduta' });
+		await visible(banner);
+		expect(await outcome(MONDAY).textContent()).toBe('In attesa di invio');
+		expect((await readStore('outbox')).map((i) => [i.date, i.state])).toEqual([[MONDAY, 'pending']]);
+
+		await banner.getByRole('link', { name: 'accedi di nuovo' }).click();
+		await page.waitForURL('**/login/mazze');
+		await page.locator('#email').fill('maria.rossi@example.com');
+		await page.locator('#password').fill('MensaAperta-2026');
+		await page.getByRole('button', { name: 'Accedi' }).click();
+		await page.waitForURL('**/home');
+		// Answered: kept on the phone until the day list has shown the answer.
+		await expect.poll(async () => (await readStore('outbox')).map((i) => [i.date, i.state])).toEqual([[MONDAY, 'applied']]);
+		expect(withDb((db) => db.prepare(`SELECT value, outcome FROM mark_events WHERE consumer_id = ? AND date = ? ORDER BY id DESC LIMIT 1`).get(lucaId, MONDAY))).toEqual({ value: 0, outcome: 'applied' });
+	});
+
 	it('logout leaves nothing of Maria in IndexedDB', async () => {
 		expect((await readStore('days')).length).toBeGreaterThan(0);
 		await page.getByRole('button', { name: 'Logout' }).click();
 		await page.waitForURL(/\/login\/mazze\?uscito/);
 		for (const store of ['outbox', 'days', 'consumers', 'accounts', 'meta']) expect(await readStore(store), store).toEqual([]);
+	});
+
+	it('Maria signs in again on the same page: the phone is claimed for her again', async () => {
+		// The login form the logout led to, no reload: the page's modules remember the last session.
+		await page.locator('#email').fill('maria.rossi@example.com');
+		await page.locator('#password').fill('MensaAperta-2026');
+		await page.getByRole('button', { name: 'Accedi' }).click();
+		await page.waitForURL('**/home');
+		// Ownerless, the next start of the app would wipe whatever she queued meanwhile.
+		await expect.poll(async () => (await readStore('meta')).find((m) => m.key === 'user')?.value ?? null).not.toBeNull();
+		await expect.poll(async () => (await readStore('days')).length).toBeGreaterThan(0);
+		await page.getByRole('button', { name: 'Logout' }).click();
+		await page.waitForURL(/\/login\/mazze\?uscito/);
 	});
 
 	it('the next parent on the same phone sees nothing of Maria’s', async () => {

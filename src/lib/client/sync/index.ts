@@ -1,6 +1,7 @@
-import { claimForUser, localDb } from '$lib/client/db';
+import { claimForUser, localDb, wipeLocalData } from '$lib/client/db';
+import { TRPCClientError } from '@trpc/client';
 import { trpc } from '$lib/client/trpc';
-import { createOutbox, type FlushReport, type Outbox, type MarkRequest } from './outbox';
+import { createOutbox, SignedOut, type FlushReport, type Outbox, type MarkRequest } from './outbox';
 import { refreshCopy } from './refresh';
 
 export type { MarkRequest } from './outbox';
@@ -31,7 +32,14 @@ let lastReport: FlushReport | null = null;
 
 export function browserOutbox(): Outbox {
 	if (outbox) return outbox;
-	outbox = createOutbox(localDb(), async (marks) => (await trpc.meals.mark.mutate({ marks })).results);
+	outbox = createOutbox(localDb(), async (marks) => {
+		try {
+			return (await trpc.meals.mark.mutate({ marks })).results;
+		} catch (error) {
+			if (error instanceof TRPCClientError && error.data?.code === 'UNAUTHORIZED') throw new SignedOut();
+			throw error;
+		}
+	});
 	const kick = () => void flushMarks();
 	// The network is back: whatever the tries while it was away, the next ones come soon again.
 	window.addEventListener('online', () => {
@@ -46,6 +54,7 @@ export function browserOutbox(): Outbox {
 }
 
 let claimed: { userKey: string; done: Promise<void> } | null = null;
+let listening = false;
 let lastRefresh = 0;
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -76,10 +85,14 @@ export async function refreshLocalCopy(): Promise<boolean> {
  * first), then sends what waits and refreshes the copy.
  */
 export function startSync(userKey: string): Promise<void> {
-	if (claimed?.userKey === userKey) return claimed.done;
-	const first = !claimed;
+	if (claimed?.userKey === userKey) {
+		// Signed in again after the session ended: what waited goes now.
+		if (lastReport?.signedOut) void flushMarks();
+		return claimed.done;
+	}
 	claimed = { userKey, done: claimForUser(userKey) };
-	if (first) {
+	if (!listening) {
+		listening = true;
 		window.addEventListener('online', () => void refreshLocalCopy());
 		window.addEventListener('focus', () => {
 			if (Date.now() - lastRefresh > FOCUS_REFRESH_MS) void refreshLocalCopy();
@@ -92,10 +105,38 @@ export function startSync(userKey: string): Promise<void> {
 	return claimed.done;
 }
 
+/**
+ * Logout: nothing personal stays on the phone, and this page forgets whose it was, so that the
+ * next login, even the same user's without a reload, claims the phone again. (Remembering the
+ * claim left the phone ownerless, and the next app start wiped marks queued in between.)
+ */
+export async function forgetLocalUser() {
+	claimed = null;
+	if (retry) clearTimeout(retry);
+	retry = null;
+	await wipeLocalData(localDb());
+}
+
+const signedOutListeners = new Set<() => void>();
+
+/** Called when marks could not go because the session has ended (a password changed elsewhere, say). */
+export function onSignedOut(listener: () => void): () => void {
+	signedOutListeners.add(listener);
+	return () => signedOutListeners.delete(listener);
+}
+
 /** Sends what waits; while something is still unsent, tries again later. */
 export async function flushMarks() {
 	const box = browserOutbox();
 	const report = await box.flush();
+	if (report.signedOut) {
+		// Retrying cannot help: the marks wait, on the phone, for the parent to sign in again.
+		for (const listener of signedOutListeners) listener();
+		lastReport = report;
+		if (retry) clearTimeout(retry);
+		retry = null;
+		return report;
+	}
 	if (report.sent) refreshSoon(3_000);
 	const left = (await box.unsent()).length;
 	// Whatever kept a mark unsent (no network, no answer for it), the next try comes later each

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claimForUser, openMensaDb, wipeLocalData, type MensaDb } from '$lib/client/db';
-import { createOutbox, waitingAfter, type MarkResult, type SendBatch } from './outbox';
+import { createOutbox, SignedOut, waitingAfter, type MarkResult, type SendBatch } from './outbox';
 import type { OutboxItem } from '$lib/client/db';
 import type { MarkInput } from '$lib/shared/schemas';
 
@@ -60,15 +60,30 @@ describe('outbox', () => {
 		const box = createOutbox(db, server.send);
 		const [item] = await box.enqueue([tomorrow]);
 		server.setDown(true);
-		expect(await box.flush()).toEqual({ sent: 0, failed: true });
+		expect(await box.flush()).toEqual({ sent: 0, failed: true, signedOut: false });
 		expect((await db.outbox.get(item.mutationId))?.state).toBe('pending');
 
 		server.setDown(false);
-		expect(await box.flush()).toEqual({ sent: 1, failed: false });
+		expect(await box.flush()).toEqual({ sent: 1, failed: false, signedOut: false });
 		expect(server.batches).toEqual([[{ mutationId: item.mutationId, ...tomorrow }]]);
 		const done = await db.outbox.get(item.mutationId);
 		expect([done?.state, done?.receiptId, done?.attempts]).toEqual(['applied', 'R2026-11-24', 2]);
 		expect(await box.unsent()).toEqual([]);
+	});
+
+	it('a session gone says so, and keeps the marks for the next sign-in', async () => {
+		let signedIn = false;
+		const server = recordingServer();
+		const box = createOutbox(db, async (marks) => {
+			if (!signedIn) throw new SignedOut();
+			return server.send(marks);
+		});
+		const [item] = await box.enqueue([tomorrow]);
+		expect(await box.flush()).toEqual({ sent: 0, failed: true, signedOut: true });
+		expect((await db.outbox.get(item.mutationId))?.state).toBe('pending');
+		signedIn = true;
+		expect(await box.flush()).toEqual({ sent: 1, failed: false, signedOut: false });
+		expect(server.batches).toEqual([[{ mutationId: item.mutationId, ...tomorrow }]]);
 	});
 
 	it('treats an already applied mark as confirmed and a refusal as rejected with the server’s reason', async () => {

@@ -12,8 +12,11 @@ export type MarkRequest = Omit<MarkInput, 'mutationId'>;
 type FirstResult = { status: 'applied'; receipt: { id: string; receivedAt: string } } | { status: 'rejected'; code: string; message: string };
 export type MarkResult = { mutationId: string } & (FirstResult | { status: 'duplicate'; first: FirstResult });
 
-/** Sends one batch; throws when nothing is known (no network, server down, session gone). */
+/** Sends one batch; throws when nothing is known (no network, server down), SignedOut when the session is gone. */
 export type SendBatch = (marks: MarkInput[]) => Promise<MarkResult[]>;
+
+/** The server no longer knows this session: the marks wait for the parent to sign in again. */
+export class SignedOut extends Error {}
 
 /** The server's batch limit (MarkBatchInput). */
 const BATCH_SIZE = 250;
@@ -62,7 +65,7 @@ export function waitingAfter(waiting: OutboxItem[], items: OutboxItem[], answere
 	return { waiting: [...byId.values()].sort((a, b) => a.seq - b.seq), answers };
 }
 
-export type FlushReport = { sent: number; failed: boolean };
+export type FlushReport = { sent: number; failed: boolean; signedOut: boolean };
 
 export interface Outbox {
 	enqueue(marks: MarkRequest[]): Promise<OutboxItem[]>;
@@ -100,10 +103,10 @@ export function createOutbox(db: MensaDb, send: SendBatch, now: () => Date = () 
 			let results: MarkResult[];
 			try {
 				results = await send(batch.map(markOf));
-			} catch {
+			} catch (error) {
 				const back = batch.map((item) => ({ ...item, state: 'pending' as const }));
 				await db.outbox.bulkPut(back);
-				return { sent, failed: true };
+				return { sent, failed: true, signedOut: error instanceof SignedOut };
 			}
 			const byId = new Map(results.map((r) => [r.mutationId, r]));
 			const settled = batch.map((item) => settle(item, byId.get(item.mutationId)));
@@ -111,7 +114,7 @@ export function createOutbox(db: MensaDb, send: SendBatch, now: () => Date = () 
 			sent += settled.filter((s) => s.state !== 'pending').length;
 			tell(settled.filter((s) => s.state !== 'pending'));
 		}
-		return { sent, failed: false };
+		return { sent, failed: false, signedOut: false };
 	}
 
 	return {
