@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { foldForSearch } from '../../src/lib/shared/text.js';
 import type { Db } from '../db/client.js';
 import { consumers, schoolClasses, schools } from '../db/schema.js';
@@ -29,6 +30,12 @@ function ensureFold(client: Database.Database): void {
 	if (withFold.has(client)) return;
 	client.function(FOLD_FN, { deterministic: true }, (v: unknown) => (typeof v === 'string' ? foldForSearch(v) : null));
 	withFold.add(client);
+}
+
+/** A name column as the search folds it, for an order an operator expects: "de Luca" among the D, "Àlberti" among the A. */
+export function foldedColumn(db: Db, column: SQLiteColumn): SQL {
+	ensureFold(db.$client);
+	return sql`${sql.raw(FOLD_FN)}(${column})`;
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js';
 import { consumers, guardianLinks, schoolClasses, schools } from '../../db/schema.js';
 import type { TenantScope } from '../../db/tenant-scope.js';
 import type { Paged } from '../../payments/office/payments-list.js';
-import { consumerMatch } from '../search.js';
+import { consumerMatch, foldedColumn } from '../search.js';
 import { reachCondition, type OfficeActor } from './reach.js';
 
 export const CONSUMERS_PAGE_SIZE = 25;
@@ -42,7 +42,7 @@ export function listConsumers(db: Db, scope: TenantScope, actor: OfficeActor, qu
 	const pages = Math.max(1, Math.ceil(total / CONSUMERS_PAGE_SIZE));
 	const page = Math.min(query.page, pages);
 	const order = query.dir === 'asc' ? asc : desc;
-	const byName = [order(consumers.familyName), order(consumers.givenName)];
+	const byName = [order(foldedColumn(db, consumers.familyName)), order(foldedColumn(db, consumers.givenName))];
 	const orderBy: SQL[] =
 		query.sort === 'cf' ? [order(consumers.codiceFiscale)] : query.sort === 'class' ? [order(schools.name), order(schoolClasses.name), ...byName] : byName;
 	const rows = db

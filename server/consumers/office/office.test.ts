@@ -77,6 +77,18 @@ describe('listConsumers', () => {
 	});
 });
 
+describe('listConsumers order', () => {
+	it('sorts names as an Italian reader does: case and accents aside', () => {
+		const rename = (id: number, familyName: string) => db.$client.prepare('UPDATE consumers SET family_name = ? WHERE id = ?').run(familyName, id);
+		rename(f.luca.id, 'de Luca');
+		rename(f.anna.id, 'ZANETTI');
+		rename(f.sofia.id, 'Àlberti');
+		const q = { page: 1, sort: 'name' as const, dir: 'asc' as const, q: '', schoolId: null, schoolClassId: null, unlinked: false };
+		expect(listConsumers(db, f.scope, operator, q).rows.map((r) => r.name)).toEqual(['Sofia Àlberti', 'Luca de Luca', 'Anna ZANETTI']);
+		expect(listConsumers(db, f.scope, operator, { ...q, dir: 'desc' }).rows.map((r) => r.name)).toEqual(['Anna ZANETTI', 'Luca de Luca', 'Sofia Àlberti']);
+	});
+});
+
 describe('listConsumers paging', () => {
 	it('pages 25 at a time in the order asked', () => {
 		for (let i = 0; i < 30; i++) {
