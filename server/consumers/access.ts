@@ -1,6 +1,6 @@
-import { eq, inArray, or, type SQL } from 'drizzle-orm';
+import { eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { consumers, enrolments, guardianLinks, schoolClasses, schools, serviceGroups, services } from '../db/schema.js';
+import { consumers, enrolments, guardianLinks, schoolClasses, schools, serviceGroups, services, users } from '../db/schema.js';
 import type { TenantScope } from '../db/tenant-scope.js';
 import { preparedFor } from '../db/prepared.js';
 
@@ -26,6 +26,17 @@ function authorizedConsumers(db: Db, scope: TenantScope, guardian: Guardian): SQ
 		.from(enrolments)
 		.where(scope.where(enrolments, eq(enrolments.applicantFiscalCode, guardian.codiceFiscale)));
 	return or(inArray(consumers.id, linked), inArray(consumers.id, applied))!;
+}
+
+/**
+ * The same rule seen from the child: some guardian of the Comune can see it (linked by a code, or
+ * its applicant signed in with SPID/CIE). What the office lists as "collegato".
+ */
+export function hasGuardian(): SQL {
+	return sql`(EXISTS (SELECT 1 FROM ${guardianLinks} WHERE ${guardianLinks.consumerId} = ${consumers.id})
+		OR EXISTS (SELECT 1 FROM ${enrolments} JOIN ${users} ON ${users.tenantId} = ${enrolments.tenantId}
+			AND ${users.codiceFiscale} = ${enrolments.applicantFiscalCode} AND ${users.fiscalCodeVerifiedAt} IS NOT NULL
+			WHERE ${enrolments.consumerId} = ${consumers.id}))`;
 }
 
 // The same rule as authorizedConsumers, for one child, prepared once: every mark asks it.

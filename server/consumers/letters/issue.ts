@@ -1,9 +1,10 @@
-import { asc, eq, exists, gte, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { asc, eq, gte, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { consumers, enrolments, guardianLinks, schoolClasses, schools, schoolYears, services } from '../../db/schema.js';
+import { consumers, enrolments, schoolClasses, schools, schoolYears, services } from '../../db/schema.js';
 import type { TenantScope } from '../../db/tenant-scope.js';
 import type { IsoDate } from '../../calendar/dates.js';
+import { hasGuardian } from '../access.js';
 import { issueActivationCode } from '../office/changes.js';
 import { classInReach, consumerInReach, reachCondition, type OfficeActor } from '../office/reach.js';
 
@@ -64,7 +65,7 @@ export function issueLetters(db: Db, clock: Clock, scope: TenantScope, actor: Of
 				schoolClass: schoolClasses.name,
 				service: services.name,
 				year: schoolYears.label,
-				linked: exists(tx.select({ one: sql`1` }).from(guardianLinks).where(eq(guardianLinks.consumerId, consumers.id))).mapWith(Boolean)
+				linked: hasGuardian().mapWith(Boolean)
 			})
 			.from(enrolments)
 			.innerJoin(consumers, eq(consumers.id, enrolments.consumerId))

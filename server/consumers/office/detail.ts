@@ -1,4 +1,4 @@
-import { asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { enrolments, guardianLinks, schoolClasses, schools, schoolYears, serviceGroups, services, tariffBands, users } from '../../db/schema.js';
@@ -75,13 +75,24 @@ export function consumerDetail(db: Db, scope: TenantScope, actor: OfficeActor, c
 		.where(scope.where(enrolments, eq(enrolments.consumerId, consumerId)))
 		.orderBy(asc(enrolments.fromDate), asc(enrolments.id))
 		.all();
-	const guardians = db
-		.select({ name: users.givenName, familyName: users.familyName, linkedBy: guardianLinks.linkedBy, since: guardianLinks.createdAt })
+	const linked = db
+		.select({ userId: users.id, name: users.givenName, familyName: users.familyName, linkedBy: guardianLinks.linkedBy, since: guardianLinks.createdAt })
 		.from(guardianLinks)
 		.innerJoin(users, eq(users.id, guardianLinks.userId))
 		.where(scope.where(guardianLinks, eq(guardianLinks.consumerId, consumerId)))
-		.all()
-		.map((g) => ({ name: `${g.name} ${g.familyName}`, linkedBy: g.linkedBy, since: g.since }));
+		.all();
+	// An applicant whose fiscal code SPID/CIE proved sees the child without a link (access.ts).
+	const applicants = [...new Set(enrolled.map((e) => e.applicantFiscalCode))];
+	const bySpid = applicants.length
+		? db
+				.select({ userId: users.id, name: users.givenName, familyName: users.familyName })
+				.from(users)
+				.where(and(eq(users.tenantId, scope.tenantId), inArray(users.codiceFiscale, applicants), isNotNull(users.fiscalCodeVerifiedAt)))
+				.all()
+				.filter((u) => !linked.some((l) => l.userId === u.userId))
+				.map((u) => ({ ...u, linkedBy: 'spid' as const, since: null }))
+		: [];
+	const guardians = [...linked, ...bySpid].map((g) => ({ name: `${g.name} ${g.familyName}`, linkedBy: g.linkedBy, since: g.since }));
 	return {
 		consumer: { id: consumer.id, codiceFiscale: consumer.codiceFiscale, givenName: consumer.givenName, familyName: consumer.familyName, birthDate: consumer.birthDate, schoolClassId: consumer.schoolClassId, dietLabel: consumer.dietLabel },
 		placement: placement ?? null,

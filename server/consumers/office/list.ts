@@ -1,8 +1,9 @@
-import { asc, count, desc, eq, exists, notExists, sql, type SQL } from 'drizzle-orm';
+import { asc, count, desc, eq, not, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { consumers, guardianLinks, schoolClasses, schools } from '../../db/schema.js';
+import { consumers, schoolClasses, schools } from '../../db/schema.js';
 import type { TenantScope } from '../../db/tenant-scope.js';
 import type { Paged } from '../../payments/office/payments-list.js';
+import { hasGuardian } from '../access.js';
 import { consumerMatch, foldedColumn } from '../search.js';
 import { reachCondition, type OfficeActor } from './reach.js';
 
@@ -29,14 +30,13 @@ export interface ConsumerRow {
 
 /** The Comune's pupils (or the delegated schools' ones), filtered, sorted and one page at a time. */
 export function listConsumers(db: Db, scope: TenantScope, actor: OfficeActor, query: ConsumerQuery): Paged<ConsumerRow> {
-	const linkedRows = db.select({ one: sql`1` }).from(guardianLinks).where(eq(guardianLinks.consumerId, consumers.id));
 	const where = scope.where(
 		consumers,
 		reachCondition(db, actor),
 		query.q.trim() ? consumerMatch(db, query.q) : undefined,
 		query.schoolId !== null ? eq(schoolClasses.schoolId, query.schoolId) : undefined,
 		query.schoolClassId !== null ? eq(consumers.schoolClassId, query.schoolClassId) : undefined,
-		query.unlinked ? notExists(linkedRows) : undefined
+		query.unlinked ? not(hasGuardian()) : undefined
 	);
 	const total = db.select({ n: count() }).from(consumers).leftJoin(schoolClasses, eq(schoolClasses.id, consumers.schoolClassId)).where(where).get()!.n;
 	const pages = Math.max(1, Math.ceil(total / CONSUMERS_PAGE_SIZE));
@@ -53,7 +53,7 @@ export function listConsumers(db: Db, scope: TenantScope, actor: OfficeActor, qu
 			codiceFiscale: consumers.codiceFiscale,
 			school: schools.name,
 			schoolClass: schoolClasses.name,
-			linked: exists(linkedRows).mapWith(Boolean)
+			linked: hasGuardian().mapWith(Boolean)
 		})
 		.from(consumers)
 		.leftJoin(schoolClasses, eq(schoolClasses.id, consumers.schoolClassId))

@@ -89,6 +89,21 @@ describe('listConsumers order', () => {
 	});
 });
 
+describe('a guardian who signed in with SPID/CIE as the applicant', () => {
+	it('counts as linked in the list and is named on the pupil’s page, without a code', () => {
+		db.$client.prepare('DELETE FROM guardian_links WHERE consumer_id = ?').run(f.luca.id);
+		const applicant = db.$client.prepare('SELECT applicant_fiscal_code FROM enrolments WHERE consumer_id = ?').pluck().get(f.luca.id);
+		const q = { page: 1, sort: 'name' as const, dir: 'asc' as const, q: 'luca', schoolId: null, schoolClassId: null, unlinked: false };
+		expect(listConsumers(db, f.scope, operator, q).rows.map((r) => r.linked)).toEqual([false]);
+		expect(consumerDetail(db, f.scope, operator, f.luca.id)!.guardians).toEqual([]);
+
+		db.$client.prepare('UPDATE users SET codice_fiscale = ?, fiscal_code_verified_at = 1 WHERE id = ?').run(applicant, f.maria.id);
+		expect(listConsumers(db, f.scope, operator, q).rows.map((r) => r.linked)).toEqual([true]);
+		expect(listConsumers(db, f.scope, operator, { ...q, unlinked: true }).rows).toEqual([]);
+		expect(consumerDetail(db, f.scope, operator, f.luca.id)!.guardians).toEqual([{ name: 'Maria Rossi', linkedBy: 'spid', since: null }]);
+	});
+});
+
 describe('listConsumers paging', () => {
 	it('pages 25 at a time in the order asked', () => {
 		for (let i = 0; i < 30; i++) {
