@@ -5,6 +5,7 @@ import type { Db } from '../db/client.js';
 import { memberships, oidcIdentities, oidcLoginStates, users } from '../db/schema.js';
 import type { Tenant } from '../tenants/tenants.js';
 import { isValidCodiceFiscale, normalizeCodiceFiscale } from '../../src/lib/shared/codice-fiscale.js';
+import { LOGIN_PROBLEMS, type LoginProblem } from '../../src/lib/shared/login-problems.js';
 import { recordAudit } from '../audit/log.js';
 import { newUserId, normalizeEmail, type User } from './accounts.js';
 import { generateToken } from './tokens.js';
@@ -26,9 +27,9 @@ export interface RelyingParty {
 export class OidcError extends Error {
 	constructor(
 		readonly code: 'STATE' | 'PROVIDER' | 'CLAIMS',
-		message: string
+		readonly problem: LoginProblem
 	) {
-		super(message);
+		super(LOGIN_PROBLEMS[problem]);
 	}
 }
 
@@ -83,10 +84,10 @@ export interface VerifiedIdentity {
 
 /** Step 2: the state must match the browser's cookie, be unused and unexpired; it is spent here. */
 export function takeLoginState(db: Db, clock: Clock, state: string | null, cookieState: string | undefined) {
-	if (!state || state !== cookieState) throw new OidcError('STATE', 'Accesso non riuscito: la sessione di accesso non è valida. Riprova.');
+	if (!state || state !== cookieState) throw new OidcError('STATE', 'sessione-non-valida');
 	const row = db.delete(oidcLoginStates).where(eq(oidcLoginStates.state, state)).returning().get();
 	if (!row || row.expiresAt.getTime() <= clock.now().getTime()) {
-		throw new OidcError('STATE', 'Accesso non riuscito: la richiesta è scaduta. Riprova.');
+		throw new OidcError('STATE', 'richiesta-scaduta');
 	}
 	return row;
 }
@@ -106,12 +107,12 @@ export async function completeOidcLogin(rp: RelyingParty, currentUrl: URL, login
 		claims = { ...tokens.claims(), ...(await client.fetchUserInfo(config, tokens.access_token, subject)) };
 	} catch (error) {
 		logLine('[oidc] login failed', error);
-		throw new OidcError('PROVIDER', 'Accesso con identità digitale non riuscito o annullato. Riprova.');
+		throw new OidcError('PROVIDER', 'annullato');
 	}
 	const fiscal = String(claims[FISCAL_NUMBER_CLAIM] ?? '');
 	const fiscalCode = normalizeCodiceFiscale(fiscal.replace(/^TINIT-/i, ''));
 	if (!isValidCodiceFiscale(fiscalCode)) {
-		throw new OidcError('CLAIMS', "L'identità digitale non ha fornito un codice fiscale valido.");
+		throw new OidcError('CLAIMS', 'codice-fiscale');
 	}
 	return {
 		issuer: config.serverMetadata().issuer,

@@ -1,6 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { serverCaller } from '$lib/server/trpc';
 import { rememberedComune } from '$lib/server/auth';
+import { loginProblemMessage } from '$lib/shared/login-problems';
 
 // Without JavaScript the picker still works as a GET form: /?q=maz
 export const load: PageServerLoad = async (event) => {
@@ -11,6 +12,6 @@ export const load: PageServerLoad = async (event) => {
 		q,
 		results: q ? await serverCaller(event).tenants.search({ q }) : [],
 		last: last && { slug: last.slug, name: last.name },
-		problem: event.url.searchParams.get('errore')?.slice(0, 300) ?? null
+		problem: loginProblemMessage(event.url.searchParams.get('errore'))
 	};
 };

@@ -188,7 +188,7 @@ describe('SPID/CIE refusals', () => {
 			const response = await app.fetch(`${server.url}/auth/oidc/callback?${query}`);
 			expect(response.status, query).toBe(303);
 			const target = locationOf(response, server.url);
-			expect(target.searchParams.get('errore'), query).toMatch(/Accesso non riuscito/);
+			expect(target.searchParams.get('errore'), query).toMatch(/^(sessione-non-valida|richiesta-scaduta)$/);
 			expect(target.pathname).not.toBe('/home');
 			expect(response.headers.getSetCookie().some((c) => c.startsWith('ma_session=')), query).toBe(false);
 			expect(app.jar.has('ma_session')).toBe(false);
@@ -227,7 +227,12 @@ describe('SPID/CIE refusals', () => {
 		expect(callbackUrl.searchParams.get('error')).toBe('access_denied');
 		expect(landing.status).toBe(303);
 		expect(landingUrl.pathname).toBe(`/login/${CHIUSI}`);
-		expect(landingUrl.searchParams.get('errore')).toMatch(/non riuscito o annullato/);
+		expect(landingUrl.searchParams.get('errore')).toBe('annullato');
+		// The login page shows the message for the key, in Italian.
+		expect(await (await app.fetch(landingUrl.href)).text()).toContain('Accesso con identità digitale non riuscito o annullato. Riprova.');
+		// Words a link brings itself are not shown as the Comune's alert.
+		const forged = await (await app.fetch(`${server.url}/login/${CHIUSI}?errore=${encodeURIComponent('Conto bloccato: chiama il 899 000 000')}`)).text();
+		expect(forged).not.toContain('899 000 000');
 		expect(app.jar.has('ma_session')).toBe(false);
 		expect(await app.trpc.auth.me.query()).toBeNull();
 
@@ -272,7 +277,7 @@ describe('SPID/CIE refusals', () => {
 			expect(landing.status).toBe(303);
 			const to = locationOf(landing, server.url);
 			expect(to.pathname).toBe(`/login/${CHIUSI}`);
-			expect(to.searchParams.get('errore')).toBe('L’accesso con SPID/CIE non è disponibile in questo momento: accedi con email e password.');
+			expect(to.searchParams.get('errore')).toBe('spid-non-disponibile');
 			expect(app.jar.has('ma_session')).toBe(false);
 		} finally {
 			db.prepare(`UPDATE tenants SET oidc_issuer = NULL, oidc_client_id = NULL, oidc_client_secret = NULL WHERE slug = ?`).run(CHIUSI);

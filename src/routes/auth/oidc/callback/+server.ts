@@ -17,7 +17,7 @@ export const GET: RequestHandler = async (event) => {
 	try {
 		loginState = takeLoginState(rt.db, rt.clock, url.searchParams.get('state'), cookieState);
 	} catch (e) {
-		if (e instanceof OidcError) redirect(303, `/?errore=${encodeURIComponent(e.message)}`);
+		if (e instanceof OidcError) redirect(303, `/?errore=${e.problem}`);
 		throw e;
 	}
 	const tenant = findTenantById(rt.db, loginState.tenantId)!;
@@ -36,9 +36,9 @@ export const GET: RequestHandler = async (event) => {
 			target = session.home;
 		}
 	} catch (e) {
-		if (e instanceof OidcError) redirect(303, `/login/${tenant.slug}?errore=${encodeURIComponent(e.message)}`);
+		if (e instanceof OidcError) redirect(303, `/login/${tenant.slug}?errore=${e.problem}`);
 		// The Comune's client secret stopped opening between the start of the login and now.
-		if (e instanceof TenantSecretUnavailable) redirect(303, `/login/${tenant.slug}?errore=${encodeURIComponent('L’accesso con SPID/CIE non è disponibile in questo momento: accedi con email e password.')}`);
+		if (e instanceof TenantSecretUnavailable) redirect(303, `/login/${tenant.slug}?errore=spid-non-disponibile`);
 		throw e;
 	}
 	redirect(303, target);

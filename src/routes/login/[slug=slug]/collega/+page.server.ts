@@ -25,7 +25,7 @@ function signIn(event: RequestEvent, user: User, via: string): never {
 
 export const load: PageServerLoad = (event) => {
 	const pending = pendingOf(event);
-	if (!pending) redirect(303, `/login/${event.params.slug}?errore=${encodeURIComponent('Richiesta scaduta: accedi di nuovo con SPID o CIE.')}`);
+	if (!pending) redirect(303, `/login/${event.params.slug}?errore=collegamento-scaduto`);
 	return { provider: pending.provider.toUpperCase(), maskedEmail: maskEmail(pending.candidate.email), name: `${pending.identity.givenName} ${pending.identity.familyName}` };
 };
 
