@@ -202,5 +202,8 @@ describe('applyReceipt', () => {
 		// 23:30 UTC on the 2nd is 00:30 on the 3rd in Rome: a day late.
 		expect(apply(receiptFor(late, { paymentDateTime: '2026-12-02T23:30:00Z' }))).toMatchObject({ status: 'flagged', credited: true, flag: expect.stringMatching(/dopo la scadenza/) });
 		expect(apply(receiptFor(onTime, { paymentDateTime: '2026-12-02T22:30:00.000Z' }))).toEqual({ status: 'credited', paymentId: onTime.id });
+		// A time that does not parse is judged by its date, never thrown on (pagoPA would redeliver it forever).
+		const odd = cart();
+		expect(apply(receiptFor(odd, { paymentDateTime: '2026-12-02T25:00:00Z' }))).toEqual({ status: 'credited', paymentId: odd.id });
 	});
 });

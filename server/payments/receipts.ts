@@ -77,7 +77,9 @@ const statements = preparedFor((db) => {
  * offset; a time with one (or with Z) is converted.
  */
 function paidOn(paymentDateTime: string, timeZone: string): string {
-	return /(Z|[+-]\d{2}:?\d{2})$/.test(paymentDateTime) ? zonedDate(new Date(paymentDateTime), timeZone) : paymentDateTime.slice(0, 10);
+	const at = /(Z|[+-]\d{2}:?\d{2})$/i.test(paymentDateTime) ? new Date(paymentDateTime) : null;
+	// A time that does not parse still names its day: the receipt must be applied, not fail on every redelivery.
+	return at && !Number.isNaN(at.getTime()) ? zonedDate(at, timeZone) : paymentDateTime.slice(0, 10);
 }
 
 /**
@@ -145,7 +147,7 @@ export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: st
 		// Late is when the family paid, not when the receipt reached us: pagoPA redelivers a receipt
 		// until it is acknowledged, so one paid on the due date may arrive after the expiry job ran.
 		if (payment.dueDate !== null && paidOn(receipt.paymentDateTime, tenant.timezone) > payment.dueDate) {
-			const flag = `Pagato dopo la scadenza del ${formatDateIt(payment.dueDate ?? '')}: accreditato, da verificare.`;
+			const flag = `Pagato dopo la scadenza del ${formatDateIt(payment.dueDate)}: accreditato, da verificare.`;
 			settle('flagged', flag);
 			flagPayment(flag);
 			return { status: 'flagged', paymentId: payment.id, credited: true, flag } as const;
