@@ -1,6 +1,6 @@
 import { eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { consumers, enrolments, guardianLinks, schoolClasses, schools, serviceGroups, services, users } from '../db/schema.js';
+import { consumers, enrolments, guardianLinks, schoolClasses, schools, serviceGroups, services } from '../db/schema.js';
 import type { TenantScope } from '../db/tenant-scope.js';
 import { preparedFor } from '../db/prepared.js';
 
@@ -29,14 +29,25 @@ function authorizedConsumers(db: Db, scope: TenantScope, guardian: Guardian): SQ
 }
 
 /**
- * The same rule seen from the child: some guardian of the Comune can see it (linked by a code, or
- * its applicant signed in with SPID/CIE). What the office lists as "collegato".
+ * The same rule seen from the child: the users who may see it, as rows (user_id, linked_by, since).
+ * Linked by a code or by the ufficio, or the applicant of one of its enrolments whose fiscal code
+ * SPID/CIE proved ('spid', since null); a user may come twice, once each way. `consumer` and
+ * `tenant` are SQL expressions of the outer query or parameters, never text from a request.
  */
+export function guardianRowsSql(consumer: string, tenant: string): string {
+	return `
+		SELECT g.user_id AS user_id, g.linked_by AS linked_by, g.created_at AS since
+		FROM guardian_links g JOIN users u ON u.id = g.user_id AND u.tenant_id = ${tenant}
+		WHERE g.consumer_id = ${consumer} AND g.tenant_id = ${tenant}
+		UNION ALL
+		SELECT u.id, 'spid', NULL
+		FROM enrolments e JOIN users u ON u.tenant_id = ${tenant} AND u.codice_fiscale = e.applicant_fiscal_code
+		WHERE e.consumer_id = ${consumer} AND e.tenant_id = ${tenant} AND u.fiscal_code_verified_at IS NOT NULL`;
+}
+
+/** Some guardian can see the child of the outer query's `consumers` row: what the office calls "collegato". */
 export function hasGuardian(): SQL {
-	return sql`(EXISTS (SELECT 1 FROM ${guardianLinks} WHERE ${guardianLinks.consumerId} = ${consumers.id})
-		OR EXISTS (SELECT 1 FROM ${enrolments} JOIN ${users} ON ${users.tenantId} = ${enrolments.tenantId}
-			AND ${users.codiceFiscale} = ${enrolments.applicantFiscalCode} AND ${users.fiscalCodeVerifiedAt} IS NOT NULL
-			WHERE ${enrolments.consumerId} = ${consumers.id}))`;
+	return sql`EXISTS (${sql.raw(guardianRowsSql('"consumers"."id"', '"consumers"."tenant_id"'))})`;
 }
 
 // The same rule as authorizedConsumers, for one child, prepared once: every mark asks it.

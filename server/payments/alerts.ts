@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { preparedFor } from '../db/prepared.js';
+import { guardianRowsSql } from '../consumers/access.js';
 import type { MailMessage } from '../mail/mailer.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { defaultNotificationPrefs, NotificationPrefs } from '../../src/lib/shared/schemas.js';
@@ -25,17 +26,11 @@ export interface GuardianContact {
 	prefs: NotificationPrefs;
 }
 
-// Whoever may see the child (DESIGN.md: the applicant, proved by SPID/CIE, or linked by a codice di
-// attivazione), found from the child: one account's lookup must not read every user of the Comune.
+// Whoever may see the child (access.ts), found from the child: one account's lookup must not read every user of the Comune.
 const guardiansStatement = preparedFor((db) =>
 	db.$client.prepare(`
 		SELECT u.id, u.given_name AS givenName, coalesce(nullif(u.contact_email, ''), u.email) AS email, u.notification_prefs AS prefs
-		FROM guardian_links g JOIN users u ON u.id = g.user_id
-		WHERE g.consumer_id = @consumer AND g.tenant_id = @tenant AND u.tenant_id = @tenant
-		UNION
-		SELECT u.id, u.given_name, coalesce(nullif(u.contact_email, ''), u.email), u.notification_prefs
-		FROM enrolments e JOIN users u ON u.tenant_id = @tenant AND u.codice_fiscale = e.applicant_fiscal_code
-		WHERE e.consumer_id = @consumer AND e.tenant_id = @tenant AND u.fiscal_code_verified_at IS NOT NULL`)
+		FROM users u WHERE u.id IN (SELECT user_id FROM (${guardianRowsSql('@consumer', '@tenant')})) ORDER BY u.id`)
 );
 
 export function guardiansOf(db: Db, tenantId: number, consumerId: number): GuardianContact[] {

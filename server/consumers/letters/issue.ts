@@ -12,7 +12,7 @@ export interface LetterSelection {
 	/** the family of this pupil: every enrolment of the applicants of its enrolments */
 	consumerId?: number;
 	schoolClassId?: number;
-	/** also enrolments whose pupil a guardian already linked (their families get a new code) */
+	/** also enrolments whose pupil a guardian can already see, by a code or by SPID/CIE as the applicant (their families get a new code) */
 	includeLinked: boolean;
 }
 

@@ -1,11 +1,12 @@
-import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { enrolments, guardianLinks, schoolClasses, schools, schoolYears, serviceGroups, services, tariffBands, users } from '../../db/schema.js';
+import { enrolments, schoolClasses, schools, schoolYears, serviceGroups, services, tariffBands } from '../../db/schema.js';
 import type { TenantScope } from '../../db/tenant-scope.js';
 import { firstOpenDay } from '../../calendar/admin.js';
 import { lastClosedDay } from '../../meals/day-close.js';
 import type { CutoffPolicy } from '../../meals/cutoff.js';
+import { guardianRowsSql } from '../access.js';
 import { consumerInReach, type OfficeActor } from './reach.js';
 
 /** What the forms offer: only the classes the actor may place pupils in. */
@@ -75,24 +76,17 @@ export function consumerDetail(db: Db, scope: TenantScope, actor: OfficeActor, c
 		.where(scope.where(enrolments, eq(enrolments.consumerId, consumerId)))
 		.orderBy(asc(enrolments.fromDate), asc(enrolments.id))
 		.all();
-	const linked = db
-		.select({ userId: users.id, name: users.givenName, familyName: users.familyName, linkedBy: guardianLinks.linkedBy, since: guardianLinks.createdAt })
-		.from(guardianLinks)
-		.innerJoin(users, eq(users.id, guardianLinks.userId))
-		.where(scope.where(guardianLinks, eq(guardianLinks.consumerId, consumerId)))
-		.all();
-	// An applicant whose fiscal code SPID/CIE proved sees the child without a link (access.ts).
-	const applicants = [...new Set(enrolled.map((e) => e.applicantFiscalCode))];
-	const bySpid = applicants.length
-		? db
-				.select({ userId: users.id, name: users.givenName, familyName: users.familyName })
-				.from(users)
-				.where(and(eq(users.tenantId, scope.tenantId), inArray(users.codiceFiscale, applicants), isNotNull(users.fiscalCodeVerifiedAt)))
-				.all()
-				.filter((u) => !linked.some((l) => l.userId === u.userId))
-				.map((u) => ({ ...u, linkedBy: 'spid' as const, since: null }))
-		: [];
-	const guardians = [...linked, ...bySpid].map((g) => ({ name: `${g.name} ${g.familyName}`, linkedBy: g.linkedBy, since: g.since }));
+	// Everyone who may see the child, each once: a link made by code or by the ufficio says more than SPID/CIE.
+	const rows = db.$client
+		.prepare(
+			`SELECT u.id, u.given_name AS givenName, u.family_name AS familyName, r.linked_by AS linkedBy, r.since
+			 FROM (${guardianRowsSql('@consumer', '@tenant')}) r JOIN users u ON u.id = r.user_id
+			 ORDER BY r.linked_by = 'spid', r.since, u.id`
+		)
+		.all({ consumer: consumerId, tenant: scope.tenantId }) as { id: string; givenName: string; familyName: string; linkedBy: 'activation_code' | 'operator' | 'spid'; since: number | null }[];
+	const guardians = rows
+		.filter((r, i) => rows.findIndex((o) => o.id === r.id) === i)
+		.map((r) => ({ name: `${r.givenName} ${r.familyName}`, linkedBy: r.linkedBy, since: r.since === null ? null : new Date(r.since) }));
 	return {
 		consumer: { id: consumer.id, codiceFiscale: consumer.codiceFiscale, givenName: consumer.givenName, familyName: consumer.familyName, birthDate: consumer.birthDate, schoolClassId: consumer.schoolClassId, dietLabel: consumer.dietLabel },
 		placement: placement ?? null,

@@ -7,6 +7,7 @@ import { fixtureOf, NOV_2026, seededDb, type TestClock } from '../../meals/test-
 import { codiceFiscaleCheckChar } from '../../../src/lib/shared/codice-fiscale.js';
 import { activateWithCode } from '../activation.js';
 import { issueLetters } from '../letters/issue.js';
+import { guardiansOf } from '../../payments/alerts.js';
 import { createConsumer, endEnrolment, moveClass, regenerateCode, updateConsumer } from './changes.js';
 import { consumerDetail, openDays } from './detail.js';
 import { listConsumers } from './list.js';
@@ -101,6 +102,16 @@ describe('a guardian who signed in with SPID/CIE as the applicant', () => {
 		expect(listConsumers(db, f.scope, operator, q).rows.map((r) => r.linked)).toEqual([true]);
 		expect(listConsumers(db, f.scope, operator, { ...q, unlinked: true }).rows).toEqual([]);
 		expect(consumerDetail(db, f.scope, operator, f.luca.id)!.guardians).toEqual([{ name: 'Maria Rossi', linkedBy: 'spid', since: null }]);
+		// Lettere prints her no new code; the alerts reach her.
+		const letters = issueLetters(db, clock, f.scope, operator, '2026-11-05', { consumerId: f.luca.id, includeLinked: false });
+		expect(letters.status === 'issued' ? letters.letters.flatMap((l) => l.children.map((c) => c.name)) : letters).not.toContain('Luca Rossi');
+		expect(guardiansOf(db, f.mazze.id, f.luca.id).map((g) => g.givenName)).toEqual(['Maria']);
+		// Linked by a code as well: named once, as linked by the code.
+		db.$client
+			.prepare("INSERT INTO guardian_links (tenant_id, user_id, consumer_id, enrolment_id, linked_by, created_at) SELECT tenant_id, ?, consumer_id, id, 'activation_code', 5 FROM enrolments WHERE consumer_id = ? LIMIT 1")
+			.run(f.maria.id, f.luca.id);
+		expect(consumerDetail(db, f.scope, operator, f.luca.id)!.guardians).toEqual([{ name: 'Maria Rossi', linkedBy: 'activation_code', since: new Date(5) }]);
+		expect(guardiansOf(db, f.mazze.id, f.luca.id).map((g) => g.givenName)).toEqual(['Maria']);
 	});
 });
 
