@@ -205,18 +205,33 @@ describe('marks made offline, sent when the network comes back', () => {
 	it('a session ended elsewhere: the page says so, the mark waits on the phone and goes once she signs in again', async () => {
 		const MONDAY = '2026-11-30';
 		// As after a password change on another device with "Esci da tutti gli altri dispositivi".
-		const db = new Database(server.dbPath);
-		try {
-			db.prepare(`DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = 'maria.rossi@example.com')`).run();
-		} finally {
-			db.close();
-		}
-		await tap(`assenza-${MONDAY}`);
+		const endMariasSessions = () => {
+			const db = new Database(server.dbPath);
+			try {
+				db.prepare(`DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = 'maria.rossi@example.com')`).run();
+			} finally {
+				db.close();
+			}
+		};
 		const banner = page.getByRole('alert').filter({ hasText: 'La sessione è scaduta' });
+		endMariasSessions();
+		await tap(`assenza-${MONDAY}`);
 		await visible(banner);
 		expect(await outcome(MONDAY).textContent()).toBe('In attesa di invio');
 		expect((await readStore('outbox')).map((i) => [i.date, i.state])).toEqual([[MONDAY, 'pending']]);
 
+		// She signs in again in another tab: back on this one, the mark goes and the warning goes away.
+		const other = await context.newPage();
+		await loginOnPage(other, 'maria.rossi@example.com');
+		await other.close();
+		await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+		await expect.poll(() => outcome(MONDAY).textContent()).toMatch(/^✓\s?Registrata alle \d\d:\d\d:\d\d: pasto normale\.$/);
+		expect(await banner.count()).toBe(0);
+
+		// Once more, and this time through the warning's own link.
+		endMariasSessions();
+		await tap(`assenza-${MONDAY}`);
+		await visible(banner);
 		await banner.getByRole('link', { name: 'accedi di nuovo' }).click();
 		await page.waitForURL('**/login/mazze');
 		await page.locator('#email').fill('maria.rossi@example.com');
@@ -225,7 +240,12 @@ describe('marks made offline, sent when the network comes back', () => {
 		await page.waitForURL('**/home');
 		// Answered: kept on the phone until the day list has shown the answer.
 		await expect.poll(async () => (await readStore('outbox')).map((i) => [i.date, i.state])).toEqual([[MONDAY, 'applied']]);
-		expect(withDb((db) => db.prepare(`SELECT value, outcome FROM mark_events WHERE consumer_id = ? AND date = ? ORDER BY id DESC LIMIT 1`).get(lucaId, MONDAY))).toEqual({ value: 0, outcome: 'applied' });
+		expect(await banner.count()).toBe(0);
+		const events = withDb((db) => db.prepare(`SELECT value, outcome FROM mark_events WHERE consumer_id = ? AND date = ? AND channel = 'app' ORDER BY id DESC LIMIT 2`).all(lucaId, MONDAY));
+		expect(events).toEqual([
+			{ value: 1, outcome: 'applied' },
+			{ value: 0, outcome: 'applied' }
+		]);
 	});
 
 	it('logout leaves nothing of Maria in IndexedDB', async () => {
@@ -236,7 +256,7 @@ describe('marks made offline, sent when the network comes back', () => {
 	});
 
 	it('Maria signs in again on the same page: the phone is claimed for her again', async () => {
-		// The login form the logout led to, no reload: the page's modules remember the last session.
+		// The login form the logout of the test before led to, no reload: the page's modules remember the last session.
 		await page.locator('#email').fill('maria.rossi@example.com');
 		await page.locator('#password').fill('MensaAperta-2026');
 		await page.getByRole('button', { name: 'Accedi' }).click();

@@ -221,7 +221,7 @@ describe('SPID/CIE refusals', () => {
 		expect(replay.jar.has('ma_session')).toBe(false);
 	});
 
-	it('comes back from a cancel at the provider with an Italian errore message and no session', async () => {
+	it('comes back from a cancel at the provider with the errore key, its Italian message on the page, and no session', async () => {
 		const { app, callbackUrl, landing, landingUrl } = await eidLogin(server.url, CHIUSI, 'abort');
 		expect(callbackUrl.pathname).toBe('/auth/oidc/callback');
 		expect(callbackUrl.searchParams.get('error')).toBe('access_denied');

@@ -55,6 +55,25 @@ export function browserOutbox(): Outbox {
 
 let claimed: { userKey: string; done: Promise<void> } | null = null;
 let listening = false;
+/** Sends and refreshes under way: they write to the phone's database, so logout waits for them. */
+const underWay = new Set<Promise<unknown>>();
+
+function tracked<T>(work: Promise<T>): Promise<T> {
+	underWay.add(work);
+	work.then(
+		() => underWay.delete(work),
+		() => underWay.delete(work)
+	);
+	return work;
+}
+
+/** The claim, once settled, if it is still the phone's: work for a user who has left is not done. */
+async function currentClaim() {
+	const claim = claimed;
+	if (!claim) return null;
+	await claim.done;
+	return claimed === claim ? claim : null;
+}
 let lastRefresh = 0;
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -69,11 +88,10 @@ function refreshSoon(delayMs: number) {
 
 /** Refreshes the offline copy; false when the server could not be reached (the last copy stays). */
 export async function refreshLocalCopy(): Promise<boolean> {
-	if (!claimed) return false;
-	await claimed.done;
+	if (!(await currentClaim())) return false;
 	lastRefresh = Date.now();
 	try {
-		await refreshCopy(localDb(), (version) => trpc.guardian.offlineCopy.query({ version: version ?? null }));
+		await tracked(refreshCopy(localDb(), (version) => trpc.guardian.offlineCopy.query({ version: version ?? null })));
 		return true;
 	} catch {
 		return false;
@@ -112,26 +130,37 @@ export function startSync(userKey: string): Promise<void> {
  */
 export async function forgetLocalUser() {
 	claimed = null;
+	lastReport = null;
+	triesLeftUnsent = 0;
 	if (retry) clearTimeout(retry);
-	retry = null;
+	if (refreshTimer) clearTimeout(refreshTimer);
+	retry = refreshTimer = null;
+	await Promise.allSettled([...underWay]);
 	await wipeLocalData(localDb());
 }
 
-const signedOutListeners = new Set<() => void>();
+const sessionListeners = new Set<(signedOut: boolean) => void>();
 
-/** Called when marks could not go because the session has ended (a password changed elsewhere, say). */
-export function onSignedOut(listener: () => void): () => void {
-	signedOutListeners.add(listener);
-	return () => signedOutListeners.delete(listener);
+/**
+ * Told when marks stop going because the session has ended (a password changed elsewhere, say),
+ * and when they go again (signed in again, maybe in another tab).
+ */
+export function onSessionState(listener: (signedOut: boolean) => void): () => void {
+	sessionListeners.add(listener);
+	return () => sessionListeners.delete(listener);
 }
 
+const NOTHING_SENT: FlushReport = { sent: 0, failed: false, signedOut: false };
+
 /** Sends what waits; while something is still unsent, tries again later. */
-export async function flushMarks() {
+export async function flushMarks(): Promise<FlushReport> {
+	// Only for the user who holds the phone: a mark left by another must not go out with this session.
+	if (!(await currentClaim())) return NOTHING_SENT;
 	const box = browserOutbox();
-	const report = await box.flush();
+	const report = await tracked(box.flush());
+	if (report.signedOut !== (lastReport?.signedOut ?? false)) for (const listener of sessionListeners) listener(report.signedOut);
 	if (report.signedOut) {
 		// Retrying cannot help: the marks wait, on the phone, for the parent to sign in again.
-		for (const listener of signedOutListeners) listener();
 		lastReport = report;
 		if (retry) clearTimeout(retry);
 		retry = null;
