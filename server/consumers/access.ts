@@ -107,13 +107,14 @@ export function listGuardianConsumers(db: Db, scope: TenantScope, guardian: Guar
 		)
 		.all();
 	// A service once per child: this year's enrolment and next year's (or a suspended one beside
-	// it) are one service to a parent, active if either is.
+	// it) are one service to a parent, active if either is. The pages key a service by group and name.
 	const servicesOf = (consumerId: number) => {
-		const byName = new Map<string, { name: string; group: string; status: string }>();
+		const byService = new Map<string, { name: string; group: string; status: string }>();
 		for (const { name, group, status } of enrolled.filter((e) => e.consumerId === consumerId)) {
-			if (byName.get(name)?.status !== 'attiva') byName.set(name, { name, group, status });
+			const key = `${group} / ${name}`;
+			if (byService.get(key)?.status !== 'attiva') byService.set(key, { name, group, status });
 		}
-		return [...byName.values()];
+		return [...byService.values()];
 	};
 	return rows.map((r) => ({ ...r, services: servicesOf(r.id) }));
 }

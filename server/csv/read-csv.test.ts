@@ -40,5 +40,6 @@ describe('readCsv', () => {
 
 	it('uses `,` when the header has no `;`', () => {
 		expect(read('cf,importo\nA1,"12,50"')).toMatchObject({ status: 'read', separator: ',', lines: [{ fields: ['cf', 'importo'] }, { fields: ['A1', '12,50'] }] });
+		expect(read('cf,"importo; euro"\nA1,"12,50"')).toMatchObject({ status: 'read', separator: ',', lines: [{ fields: ['cf', 'importo; euro'] }, { fields: ['A1', '12,50'] }] });
 	});
 });

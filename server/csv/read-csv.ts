@@ -81,7 +81,8 @@ export function readCsv(bytes: Uint8Array, limits: CsvLimits): CsvRead {
 	}
 	text = text.replace(/^\uFEFF/, '');
 	const header = text.split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
-	const separator = header.includes(';') ? ';' : ',';
+	// A `;` inside a quoted column name ("Importo; euro") says nothing about the separator.
+	const separator = header.replace(/"[^"]*"/g, '').includes(';') ? ';' : ',';
 	const records = splitRecords(text, separator);
 	if (!Array.isArray(records))
 		return { status: 'rejected', message: `Alla riga ${records.unclosedAt} un campo si apre con le virgolette (") e non si chiude più: correggi il file e riprova.` };

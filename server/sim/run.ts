@@ -6,8 +6,7 @@
  */
 import { fixedClock } from '../clock.js';
 import { tenantScope } from '../db/tenant-scope.js';
-import { addDays } from '../calendar/dates.js';
-import { daysBetween } from '../../src/lib/shared/dates.js';
+import { addDays, daysBetween } from '../calendar/dates.js';
 import { addClosure } from '../calendar/admin.js';
 import { applyMarks, type Mark } from '../meals/marks.js';
 import { closeDueDays } from '../meals/day-close.js';
@@ -38,7 +37,7 @@ export interface SimSummary {
 	closes: number;
 	carts: number;
 	receipts: number;
-	/** flagged on arrival: after the avviso expired (or otherwise questioned), money still credited or held for the operator */
+	/** flagged on arrival: paid after the due date (or otherwise questioned), money still credited or held for the operator */
 	lateReceipts: number;
 	lis: number;
 	duplicatesRefused: number;

@@ -13,17 +13,15 @@ import { NoInput } from '../../../src/lib/shared/schemas.js';
 import { createConsumer, endEnrolment, moveClass, regenerateCode, updateConsumer } from '../../consumers/office/changes.js';
 import { consumerDetail, enrolmentOptions, openDays } from '../../consumers/office/detail.js';
 import { listConsumers } from '../../consumers/office/list.js';
-import { officeActorOf } from '../../consumers/office/reach.js';
 import { issueLetters } from '../../consumers/letters/issue.js';
 import { dietReaderOf, recordDietRead } from '../../privacy/diet-reads.js';
 import { procedureFor, router, type AuthedContext } from '../init.js';
+import { officeActor } from '../office-actor.js';
 import { Refusal } from '../outcomes.js';
 
 /** Operators on the whole Comune; school staff on the schools whose enrolments are delegated to them. */
 const officeProcedure = procedureFor('operator', 'school_staff');
 
-/** Operators act on the whole Comune; school staff only on the schools the Comune still delegates to them. */
-export const officeActor = (ctx: AuthedContext) => officeActorOf(ctx.rt.db, ctx.scope, { id: ctx.auth.user.id, ip: ctx.edge.ip, roles: ctx.auth.roles });
 const openOf = (ctx: AuthedContext) => openDays(ctx.rt.db, ctx.rt.clock, ctx.scope, ctx.auth.tenant!);
 
 /** Another Comune's id and one out of reach answer alike: NOT_FOUND, nothing about the row. */

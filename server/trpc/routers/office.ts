@@ -8,7 +8,7 @@ import { setDietLabel } from '../../consumers/diet.js';
 import { dietReaderOf, recordDietRead } from '../../privacy/diet-reads.js';
 import { procedureFor, router } from '../init.js';
 import { Refusal } from '../outcomes.js';
-import { officeActor } from './office-consumers.js';
+import { officeActor } from '../office-actor.js';
 
 const operatorProcedure = procedureFor('operator');
 
