@@ -6,7 +6,7 @@ import { payments, serviceGroups, tenants } from '../db/schema.js';
 import { balanceOf, checkLedger, prepaidAccount, systemAccount } from '../ledger/accounts.js';
 import { LedgerError, postTransaction } from '../ledger/post.js';
 import { NOV_2026, fixtureOf, rows, seededDb, type TestClock } from '../meals/test-fixture.js';
-import { allocateNoticeNumber, createCart, type Payer } from './carts.js';
+import { allocateNoticeNumber, createCart, markRefusedByPagopa, type Payer } from './carts.js';
 import { isValidNoticeNumber } from './notice-number.js';
 import { applyReceipt, expireOverduePayments, type Receipt } from './receipts.js';
 
@@ -184,6 +184,15 @@ describe('applyReceipt', () => {
 		expect(apply(receiptFor(p, { paymentDateTime: '2026-12-03T08:15:00' }))).toMatchObject({ status: 'flagged', credited: true, flag: expect.stringMatching(/dopo la scadenza del 02\/12\/2026/) });
 		expect(paymentRow(p.id).status).toBe('flagged');
 		expect(balance(f.luca.id)).toBe(3000);
+	});
+
+	it('a receipt for an avviso pagoPA had refused: the money is credited, and the ufficio asked to check', () => {
+		const p = cart();
+		markRefusedByPagopa(db, clock, p.id);
+		expect(paymentRow(p.id).status).toBe('cancelled');
+		expect(apply(receiptFor(p))).toMatchObject({ status: 'flagged', credited: true, flag: expect.stringMatching(/risultava aver rifiutato/) });
+		expect(paymentRow(p.id).status).toBe('flagged');
+		expect([balance(f.luca.id), balance(f.sofia.id)]).toEqual([3000, 2050]);
 	});
 
 	it('paid on the due date, its receipt delivered after the expiry job: credited as paid, nothing to check', () => {
