@@ -128,6 +128,15 @@ describe('a file with bad lines', () => {
 		expect(latin1).toMatchObject({ status: 'rejected', message: expect.stringContaining('UTF-8') });
 	});
 
+	it('refuses a file when every school year has ended, naming the last one, and writes nothing', async () => {
+		const lastDay = String(rows(db, 'SELECT max(last_day) AS d FROM school_years WHERE tenant_id = ?', f.mazze.id)[0].d);
+		const after = fixedClock(`${lastDay.slice(0, 4)}-08-20T08:00:00Z`);
+		const before = counts();
+		const outcome = await runImport(db, after, f.scope, { fileName: 'x.csv', bytes: bytes(GOOD), apply: true, actor: { userId: f.operator.id, ip: '' }, timeZone: 'Europe/Rome' });
+		expect(outcome).toEqual({ status: 'rejected', message: expect.stringMatching(/^L’anno scolastico 2026\/27 è finito il \d\d\/\d\d\/2027: crea il nuovo anno/) });
+		expect(counts()).toEqual(before);
+	});
+
 	it('an archived class takes no pupils from a file: the line says so, nothing is written', async () => {
 		db.$client.prepare("UPDATE school_classes SET archived_at = 1 WHERE name = '1ª A' AND tenant_id = ?").run(f.mazze.id);
 		const before = counts();

@@ -6,6 +6,7 @@ import { consumers, enrolments } from '../../db/schema.js';
 import type { TenantScope } from '../../db/tenant-scope.js';
 import { recordAudit } from '../../audit/log.js';
 import { zonedDate } from '../../calendar/zoned-time.js';
+import { formatDateIt } from '../../../src/lib/shared/dates.js';
 import { generateActivationCode, hashActivationCode } from '../activation.js';
 import { readImportFile, type ImportLine } from './read.js';
 import { createLineChecker, type CheckedLine } from './validate.js';
@@ -80,6 +81,8 @@ export async function runImport(db: Db, clock: Clock, scope: TenantScope, req: I
 		return db.transaction((tx): ImportOutcome => {
 			const year = currentSchoolYear(listSchoolYears(db, scope), today);
 			if (!year) return { status: 'rejected', message: 'Il Comune non ha ancora un anno scolastico: crealo, con classi, servizi e fasce tariffarie, prima di importare.' };
+			// Every year has ended: enrolments from today would never serve a meal.
+			if (year.lastDay < today) return { status: 'rejected', message: `L’anno scolastico ${year.label} è finito il ${formatDateIt(year.lastDay)}: crea il nuovo anno, con classi, servizi e fasce tariffarie, prima di importare.` };
 			const fiscalCodes = [...new Set(checked.flatMap((c) => (c.status === 'valid' ? [c.row.codice_fiscale_alunno] : [])))];
 			const ref = loadReference(db, scope, year, fiscalCodes);
 			const planner = createPlanner(ref);
