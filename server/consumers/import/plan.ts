@@ -54,7 +54,6 @@ export function createPlanner(ref: Reference) {
 	const writes: LineWrite[] = [];
 	const newClasses = new Map<string, NewClass>();
 	const pupilsSeen = new Set<string>();
-	const bandNames = new Map([...ref.bands.values()].map((b) => [b.id, b.name]));
 	const summary: ImportSummary = { lines: 0, newConsumers: 0, updatedConsumers: 0, newEnrolments: 0, updatedEnrolments: 0, unchanged: 0, errors: 0 };
 
 	function plan(c: CheckedLine): void {
@@ -68,14 +67,19 @@ export function createPlanner(ref: Reference) {
 		const cf = row.codice_fiscale_alunno;
 		const base = { line: c.line, codiceFiscale: cf, name: `${row.nome} ${row.cognome}` };
 		const problems: LineProblem[] = [];
-		const school = ref.schools.get(nameKey(row.scuola));
-		const service = ref.services.get(nameKey(row.servizio));
-		const band = ref.bands.get(nameKey(row.fascia_tariffaria));
-		if (!school) problems.push({ field: 'scuola', reason: `scuola «${row.scuola}» non trovata in questo Comune` });
-		if (!service) problems.push({ field: 'servizio', reason: `servizio «${row.servizio}» non trovato in questo Comune` });
-		if (!band) problems.push({ field: 'fascia_tariffaria', reason: `fascia tariffaria «${row.fascia_tariffaria}» non trovata per l’anno ${ref.year.label}` });
+		const school = ref.schools.unique.get(nameKey(row.scuola));
+		const service = ref.services.unique.get(nameKey(row.servizio));
+		const band = ref.bands.unique.get(nameKey(row.fascia_tariffaria));
+		const sameName = 'ha lo stesso nome (a meno di maiuscole, accenti e punteggiatura) di un’altra: rinominane una';
+		if (ref.schools.ambiguous.has(nameKey(row.scuola))) problems.push({ field: 'scuola', reason: `la scuola «${row.scuola}» ${sameName} in Scuole` });
+		else if (!school) problems.push({ field: 'scuola', reason: `scuola «${row.scuola}» non trovata in questo Comune` });
+		if (ref.services.ambiguous.has(nameKey(row.servizio))) problems.push({ field: 'servizio', reason: `il servizio «${row.servizio}» ${sameName}` });
+		else if (!service) problems.push({ field: 'servizio', reason: `servizio «${row.servizio}» non trovato in questo Comune` });
+		if (ref.bands.ambiguous.has(nameKey(row.fascia_tariffaria))) problems.push({ field: 'fascia_tariffaria', reason: `la fascia «${row.fascia_tariffaria}» ${sameName} in Tariffe` });
+		else if (!band) problems.push({ field: 'fascia_tariffaria', reason: `fascia tariffaria «${row.fascia_tariffaria}» non trovata per l’anno ${ref.year.label}` });
 		const classKey = school ? `${school.id}|${nameKey(row.classe)}` : '';
-		const existingClass = ref.classes.get(classKey);
+		if (ref.classes.ambiguous.has(classKey)) problems.push({ field: 'classe', reason: `la classe «${row.classe}» ${sameName} in Scuole` });
+		const existingClass = ref.classes.unique.get(classKey);
 		if (existingClass?.archivedAt) problems.push({ field: 'classe', reason: `classe «${existingClass.name}» archiviata: ripristinala in Scuole o indica un’altra classe` });
 		if (!school || !service || !band || problems.length) {
 			summary.errors++;
@@ -125,7 +129,7 @@ export function createPlanner(ref: Reference) {
 			const diff: EnrolmentDiff = {};
 			if (enrolment.tariffBandId !== band.id) {
 				diff.tariffBandId = band.id;
-				changes.push(`fascia: ${bandNames.get(enrolment.tariffBandId) ?? 'altra'} → ${band.name}`);
+				changes.push(`fascia: ${ref.bandNames.get(enrolment.tariffBandId) ?? 'altra'} → ${band.name}`);
 			}
 			if (enrolment.applicantFiscalCode !== row.cf_richiedente) {
 				diff.applicantFiscalCode = row.cf_richiedente;

@@ -25,11 +25,33 @@ function inChunks<T, R>(values: T[], read: (chunk: T[]) => R[]): R[] {
 	return out;
 }
 
+/**
+ * The Comune's names by key. Two that fold to the same key ("1ª A" and "1a A", two schools named
+ * alike) are ambiguous: a line naming them is refused, never matched to whichever came last.
+ */
+export interface NameIndex<T> {
+	unique: Map<string, T>;
+	ambiguous: Set<string>;
+}
+
+function indexByKey<T>(rows: T[], keyOf: (row: T) => string): NameIndex<T> {
+	const unique = new Map<string, T>();
+	const ambiguous = new Set<string>();
+	for (const row of rows) {
+		const key = keyOf(row);
+		if (ambiguous.has(key)) continue;
+		if (unique.delete(key)) ambiguous.add(key);
+		else unique.set(key, row);
+	}
+	return { unique, ambiguous };
+}
+
 export type Reference = ReturnType<typeof loadReference>;
 
 /** What the lines are matched against: the Comune's names for the year, and the pupils the file names. */
 export function loadReference(db: Db, scope: TenantScope, year: SchoolYear, fiscalCodes: string[]) {
-	const byKey = <T extends { name: string }>(rows: T[]) => new Map(rows.map((r) => [nameKey(r.name), r]));
+	const byKey = <T extends { name: string }>(rows: T[]) => indexByKey(rows, (r) => nameKey(r.name));
+	const bands = db.select().from(tariffBands).where(scope.where(tariffBands, eq(tariffBands.schoolYearId, year.id))).all();
 	const classes = db.select().from(schoolClasses).where(scope.where(schoolClasses, eq(schoolClasses.schoolYearId, year.id))).all();
 	const people = inChunks(fiscalCodes, (cfs) => db.select().from(consumers).where(scope.where(consumers, inArray(consumers.codiceFiscale, cfs))).all());
 	const ids = people.map((p) => p.id);
@@ -39,10 +61,11 @@ export function loadReference(db: Db, scope: TenantScope, year: SchoolYear, fisc
 	return {
 		year,
 		schools: byKey(db.select().from(schools).where(scope.where(schools, isNull(schools.archivedAt))).all()),
-		classes: new Map(classes.map((c) => [`${c.schoolId}|${nameKey(c.name)}`, c])),
+		classes: indexByKey(classes, (c) => `${c.schoolId}|${nameKey(c.name)}`),
 		classNames: new Map(classes.map((c) => [c.id, c.name])),
 		services: byKey(db.select().from(services).where(scope.where(services)).all()),
-		bands: byKey(db.select().from(tariffBands).where(scope.where(tariffBands, eq(tariffBands.schoolYearId, year.id))).all()),
+		bands: byKey(bands),
+		bandNames: new Map(bands.map((b) => [b.id, b.name])),
 		consumers: new Map(people.map((p) => [p.codiceFiscale, p])),
 		enrolments: new Map(enrolled.map((e) => [`${e.consumerId}|${e.serviceId}`, e]))
 	};

@@ -128,6 +128,21 @@ describe('a file with bad lines', () => {
 		expect(latin1).toMatchObject({ status: 'rejected', message: expect.stringContaining('UTF-8') });
 	});
 
+	it('a name the Comune has twice (two schools, or "1ª A" and "1a A") is refused on its lines, never matched to one of them', async () => {
+		db.$client.prepare(`INSERT INTO schools (tenant_id, name, level, managed_by, address, created_at) SELECT tenant_id, upper(name), level, managed_by, address, 0 FROM schools WHERE name = ?`).run(PRIMARIA);
+		const before = counts();
+		const report = reportOf(await run(GOOD, true));
+		const twice = (name: string) => [`scuola: la scuola «${name}» ha lo stesso nome (a meno di maiuscole, accenti e punteggiatura) di un’altra: rinominane una in Scuole`];
+		expect(report.lines.map((l) => l.problems.map((p) => `${p.field}: ${p.reason}`))).toEqual([twice(PRIMARIA), twice('scuola primaria gianni rodari'), twice(PRIMARIA)]);
+		expect(counts()).toEqual(before);
+
+		db.$client.prepare(`DELETE FROM schools WHERE name = upper(?)`).run(PRIMARIA);
+		db.$client.prepare(`INSERT INTO school_classes (tenant_id, school_id, school_year_id, name, created_at) SELECT tenant_id, school_id, school_year_id, '1a A', 0 FROM school_classes WHERE name = '1ª A' AND tenant_id = ?`).run(f.mazze.id);
+		const classes = reportOf(await run(GOOD, false));
+		expect(classes.lines.map((l) => l.problems.map((p) => p.field))).toEqual([['classe'], ['classe'], ['classe']]);
+		expect(classes.lines[0].problems[0].reason).toBe('la classe «1ª A» ha lo stesso nome (a meno di maiuscole, accenti e punteggiatura) di un’altra: rinominane una in Scuole');
+	});
+
 	it('refuses a file when every school year has ended, naming the last one, and writes nothing', async () => {
 		const lastDay = String(rows(db, 'SELECT max(last_day) AS d FROM school_years WHERE tenant_id = ?', f.mazze.id)[0].d);
 		const after = fixedClock(`${lastDay.slice(0, 4)}-08-20T08:00:00Z`);

@@ -134,7 +134,7 @@ function writeLines(db: Db, clock: Clock, scope: TenantScope, ref: Reference, ne
 		`INSERT INTO enrolments (tenant_id, consumer_id, service_id, school_year_id, tariff_band_id, applicant_fiscal_code, applicant_name, applicant_email, activation_code_hash, status, from_date, created_at)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'attiva', ?, ?)`
 	);
-	const classIds = new Map([...ref.classes].map(([key, c]) => [key, c.id]));
+	const classIds = new Map([...ref.classes.unique].map(([key, c]) => [key, c.id]));
 	for (const c of newClasses) classIds.set(c.key, Number(insertClass.run(tenant, c.schoolId, ref.year.id, c.name, at).lastInsertRowid));
 	const newConsumerIds = new Map<string, number>();
 	for (const w of writes) {
