@@ -180,6 +180,21 @@ describe('installable, offline parent app', () => {
 		await page.getByRole('heading', { level: 1, name: 'Luca Rossi' }).waitFor();
 	});
 
+	// Before the offline shell's test: a login page, even offline, forgets the pages kept.
+	it('the next morning, the day list kept on the phone is judged as of now: today is Tuesday, its cutoff past', async () => {
+		// Drawn on Monday at 12:00 (the server's clock); the phone is now 22 hours later, still offline.
+		await context.clock.setFixedTime(Date.now() + 22 * 3_600_000);
+		await page.goto(`/consumatori/${lucaId}/giorni`, { waitUntil: 'load' });
+		await page.getByRole('heading', { level: 1, name: 'Assenze e pasti in bianco — Luca Rossi' }).waitFor();
+		const label = (date: string) => page.locator(`#giorno-${date} .day-label`).textContent();
+		await expect.poll(() => label('2026-11-24')).toContain('Oggi');
+		expect(await label('2026-11-23')).not.toContain('Oggi');
+		await page.getByText('Le modifiche per oggi sono chiuse').waitFor();
+		expect(await page.locator('#assenza-2026-11-24').count()).toBe(0);
+		expect(await page.locator('#assenza-2026-11-25').count()).toBe(1);
+		expect(await page.getByRole('status').filter({ hasText: 'Sei offline' }).textContent()).toMatch(/^Sei offline — dati aggiornati il 23\/11\/2026 alle 12:\d\d$/);
+	});
+
 	it('a page that needs the connection says so, from the offline shell', async () => {
 		for (const path of ['/ricarica', '/login/mazze']) {
 			await page.goto(path, { waitUntil: 'load' });
