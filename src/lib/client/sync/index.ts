@@ -71,9 +71,16 @@ function tracked<T>(work: Promise<T>): Promise<T> {
 async function currentClaim() {
 	const claim = claimed;
 	if (!claim) return null;
-	await claim.done;
+	try {
+		await claim.done;
+	} catch {
+		return null;
+	}
 	return claimed === claim ? claim : null;
 }
+
+/** Logout waits this long at most for work under way: a request hanging on a poor network must not keep a family's data on a shared phone. */
+const LOGOUT_WAIT_MS = 3_000;
 let lastRefresh = 0;
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -105,7 +112,7 @@ export async function refreshLocalCopy(): Promise<boolean> {
 export function startSync(userKey: string): Promise<void> {
 	if (claimed?.userKey === userKey) {
 		// Signed in again after the session ended: what waited goes now.
-		if (lastReport?.signedOut) void flushMarks();
+		if (sessionEnded) void flushMarks();
 		return claimed.done;
 	}
 	claimed = { userKey, done: claimForUser(userKey) };
@@ -132,21 +139,32 @@ export async function forgetLocalUser() {
 	claimed = null;
 	lastReport = null;
 	triesLeftUnsent = 0;
+	setSessionEnded(false);
 	if (retry) clearTimeout(retry);
 	if (refreshTimer) clearTimeout(refreshTimer);
 	retry = refreshTimer = null;
-	await Promise.allSettled([...underWay]);
+	await Promise.race([Promise.allSettled([...underWay]), new Promise((resolve) => setTimeout(resolve, LOGOUT_WAIT_MS))]);
 	await wipeLocalData(localDb());
 }
 
 const sessionListeners = new Set<(signedOut: boolean) => void>();
+/** The server refused the marks for want of a session; cleared when it takes them again. */
+let sessionEnded = false;
+
+function setSessionEnded(ended: boolean) {
+	if (ended === sessionEnded) return;
+	sessionEnded = ended;
+	for (const listener of sessionListeners) listener(ended);
+}
 
 /**
- * Told when marks stop going because the session has ended (a password changed elsewhere, say),
- * and when they go again (signed in again, maybe in another tab).
+ * Told at once whether marks wait for a session, then whenever that changes: they stop going
+ * because the session has ended (a password changed elsewhere, say), they go again (signed in
+ * again, maybe in another tab).
  */
 export function onSessionState(listener: (signedOut: boolean) => void): () => void {
 	sessionListeners.add(listener);
+	listener(sessionEnded);
 	return () => sessionListeners.delete(listener);
 }
 
@@ -155,10 +173,14 @@ const NOTHING_SENT: FlushReport = { sent: 0, failed: false, signedOut: false };
 /** Sends what waits; while something is still unsent, tries again later. */
 export async function flushMarks(): Promise<FlushReport> {
 	// Only for the user who holds the phone: a mark left by another must not go out with this session.
-	if (!(await currentClaim())) return NOTHING_SENT;
+	const claim = await currentClaim();
+	if (!claim) return NOTHING_SENT;
 	const box = browserOutbox();
 	const report = await tracked(box.flush());
-	if (report.signedOut !== (lastReport?.signedOut ?? false)) for (const listener of sessionListeners) listener(report.signedOut);
+	// Logged out meanwhile: nothing more is done for that user (logout is wiping the phone).
+	if (claimed !== claim) return report;
+	// Only an answer from the server says the session works again; no network says nothing.
+	if (report.signedOut || !report.failed) setSessionEnded(report.signedOut);
 	if (report.signedOut) {
 		// Retrying cannot help: the marks wait, on the phone, for the parent to sign in again.
 		lastReport = report;
