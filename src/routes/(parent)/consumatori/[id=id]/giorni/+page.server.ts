@@ -26,6 +26,7 @@ export const load: PageServerLoad = async (event) => {
 			today,
 			todayOpen: !todayView.locked,
 			todayService: todayView.service,
+			todayCutoffAt: todayView.cutoffAt,
 			timeZone,
 			cutoffTime: list.cutoffTime,
 			serverTime: list.serverTime,
