@@ -32,9 +32,9 @@ function authorizedConsumers(db: Db, scope: TenantScope, guardian: Guardian): SQ
  * The same rule seen from the child: the users who may see it, as rows (user_id, linked_by, since).
  * Linked by a code or by the ufficio, or the applicant of one of its enrolments whose fiscal code
  * SPID/CIE proved ('spid', since null); a user may come twice, once each way. `consumer` and
- * `tenant` are SQL expressions of the outer query or parameters, never text from a request.
+ * `tenant` are the outer query's columns or named parameters: the types admit nothing else.
  */
-export function guardianRowsSql(consumer: string, tenant: string): string {
+export function guardianRowsSql(consumer: '@consumer' | '"consumers"."id"', tenant: '@tenant' | '"consumers"."tenant_id"'): string {
 	return `
 		SELECT g.user_id AS user_id, g.linked_by AS linked_by, g.created_at AS since
 		FROM guardian_links g JOIN users u ON u.id = g.user_id AND u.tenant_id = ${tenant}

@@ -190,9 +190,15 @@ describe('applyReceipt', () => {
 		const p = cart();
 		markRefusedByPagopa(db, clock, p.id);
 		expect(paymentRow(p.id).status).toBe('cancelled');
-		expect(apply(receiptFor(p))).toMatchObject({ status: 'flagged', credited: true, flag: expect.stringMatching(/risultava aver rifiutato/) });
+		expect(apply(receiptFor(p))).toMatchObject({ status: 'flagged', credited: true, flag: 'Pagato un avviso che pagoPA risultava aver rifiutato (alla famiglia era stato detto «nessun addebito»). Accreditato, da verificare.' });
 		expect(paymentRow(p.id).status).toBe('flagged');
 		expect([balance(f.luca.id), balance(f.sofia.id)]).toEqual([3000, 2050]);
+		// Refused, and paid after the due date too: the ufficio is told both.
+		const both = cart();
+		markRefusedByPagopa(db, clock, both.id);
+		expect(apply(receiptFor(both, { paymentDateTime: '2026-12-05T10:00:00' }))).toMatchObject({
+			flag: 'Pagato un avviso che pagoPA risultava aver rifiutato (alla famiglia era stato detto «nessun addebito»). Pagato dopo la scadenza del 02/12/2026. Accreditato, da verificare.'
+		});
 	});
 
 	it('paid on the due date, its receipt delivered after the expiry job: credited as paid, nothing to check', () => {

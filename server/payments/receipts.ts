@@ -147,13 +147,12 @@ export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: st
 		// The money was taken, so it is credited; what the family or the ufficio was told may be wrong.
 		// Late is when the family paid, not when the receipt reached us: pagoPA redelivers a receipt
 		// until it is acknowledged, so one paid on the due date may arrive after the expiry job ran.
-		const flag =
-			payment.status === 'cancelled'
-				? 'Pagato un avviso che pagoPA risultava aver rifiutato (alla famiglia era stato detto «nessun addebito»): accreditato, da verificare.'
-				: payment.dueDate !== null && paidOn(receipt.paymentDateTime, tenant.timezone) > payment.dueDate
-					? `Pagato dopo la scadenza del ${formatDateIt(payment.dueDate)}: accreditato, da verificare.`
-					: null;
-		if (flag) {
+		const questions = [
+			payment.status === 'cancelled' ? 'Pagato un avviso che pagoPA risultava aver rifiutato (alla famiglia era stato detto «nessun addebito»).' : null,
+			payment.dueDate !== null && paidOn(receipt.paymentDateTime, tenant.timezone) > payment.dueDate ? `Pagato dopo la scadenza del ${formatDateIt(payment.dueDate)}.` : null
+		].filter((q) => q !== null);
+		if (questions.length) {
+			const flag = `${questions.join(' ')} Accreditato, da verificare.`;
 			settle('flagged', flag);
 			flagPayment(flag);
 			return { status: 'flagged', paymentId: payment.id, credited: true, flag } as const;

@@ -70,15 +70,15 @@ export function createPlanner(ref: Reference) {
 		const school = ref.schools.unique.get(nameKey(row.scuola));
 		const service = ref.services.unique.get(nameKey(row.servizio));
 		const band = ref.bands.unique.get(nameKey(row.fascia_tariffaria));
-		const sameName = 'ha lo stesso nome (a meno di maiuscole, accenti e punteggiatura) di un’altra: rinominane una';
-		if (ref.schools.ambiguous.has(nameKey(row.scuola))) problems.push({ field: 'scuola', reason: `la scuola «${row.scuola}» ${sameName} in Scuole` });
+		const sameName = '(a meno di maiuscole, accenti e punteggiatura)';
+		if (ref.schools.ambiguous.has(nameKey(row.scuola))) problems.push({ field: 'scuola', reason: `la scuola «${row.scuola}» ha lo stesso nome ${sameName} di un’altra: rinominane una in Scuole` });
 		else if (!school) problems.push({ field: 'scuola', reason: `scuola «${row.scuola}» non trovata in questo Comune` });
-		if (ref.services.ambiguous.has(nameKey(row.servizio))) problems.push({ field: 'servizio', reason: `il servizio «${row.servizio}» ${sameName}` });
+		if (ref.services.ambiguous.has(nameKey(row.servizio))) problems.push({ field: 'servizio', reason: `il servizio «${row.servizio}» ha lo stesso nome ${sameName} di un altro: rinominane uno in Tariffe` });
 		else if (!service) problems.push({ field: 'servizio', reason: `servizio «${row.servizio}» non trovato in questo Comune` });
-		if (ref.bands.ambiguous.has(nameKey(row.fascia_tariffaria))) problems.push({ field: 'fascia_tariffaria', reason: `la fascia «${row.fascia_tariffaria}» ${sameName} in Tariffe` });
+		if (ref.bands.ambiguous.has(nameKey(row.fascia_tariffaria))) problems.push({ field: 'fascia_tariffaria', reason: `la fascia «${row.fascia_tariffaria}» ha lo stesso nome ${sameName} di un’altra: rinominane una in Tariffe` });
 		else if (!band) problems.push({ field: 'fascia_tariffaria', reason: `fascia tariffaria «${row.fascia_tariffaria}» non trovata per l’anno ${ref.year.label}` });
 		const classKey = school ? `${school.id}|${nameKey(row.classe)}` : '';
-		if (ref.classes.ambiguous.has(classKey)) problems.push({ field: 'classe', reason: `la classe «${row.classe}» ${sameName} in Scuole` });
+		if (ref.classes.ambiguous.has(classKey)) problems.push({ field: 'classe', reason: `la classe «${row.classe}» ha lo stesso nome ${sameName} di un’altra: rinominane una in Scuole` });
 		const existingClass = ref.classes.unique.get(classKey);
 		if (existingClass?.archivedAt) problems.push({ field: 'classe', reason: `classe «${existingClass.name}» archiviata: ripristinala in Scuole o indica un’altra classe` });
 		if (!school || !service || !band || problems.length) {

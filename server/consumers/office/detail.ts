@@ -7,6 +7,7 @@ import { firstOpenDay } from '../../calendar/admin.js';
 import { lastClosedDay } from '../../meals/day-close.js';
 import type { CutoffPolicy } from '../../meals/cutoff.js';
 import { guardianRowsSql } from '../access.js';
+import { preparedFor } from '../../db/prepared.js';
 import { consumerInReach, type OfficeActor } from './reach.js';
 
 /** What the forms offer: only the classes the actor may place pupils in. */
@@ -41,6 +42,13 @@ export function enrolmentOptions(db: Db, scope: TenantScope, actor: OfficeActor)
 export function openDays(db: Db, clock: Clock, scope: TenantScope, tenant: CutoffPolicy) {
 	return { firstOpenDay: firstOpenDay(db, clock, scope, tenant), lastClosedDay: lastClosedDay(db, scope.tenantId) };
 }
+
+const guardiansStatement = preparedFor((db) =>
+	db.$client.prepare(`
+		SELECT u.id, u.given_name AS givenName, u.family_name AS familyName, r.linked_by AS linkedBy, r.since
+		FROM (${guardianRowsSql('@consumer', '@tenant')}) r JOIN users u ON u.id = r.user_id
+		ORDER BY r.linked_by = 'spid', r.since, u.id`)
+);
 
 export function consumerDetail(db: Db, scope: TenantScope, actor: OfficeActor, consumerId: number) {
 	const consumer = consumerInReach(db, scope, actor, consumerId);
@@ -77,13 +85,7 @@ export function consumerDetail(db: Db, scope: TenantScope, actor: OfficeActor, c
 		.orderBy(asc(enrolments.fromDate), asc(enrolments.id))
 		.all();
 	// Everyone who may see the child, each once: a link made by code or by the ufficio says more than SPID/CIE.
-	const rows = db.$client
-		.prepare(
-			`SELECT u.id, u.given_name AS givenName, u.family_name AS familyName, r.linked_by AS linkedBy, r.since
-			 FROM (${guardianRowsSql('@consumer', '@tenant')}) r JOIN users u ON u.id = r.user_id
-			 ORDER BY r.linked_by = 'spid', r.since, u.id`
-		)
-		.all({ consumer: consumerId, tenant: scope.tenantId }) as { id: string; givenName: string; familyName: string; linkedBy: 'activation_code' | 'operator' | 'spid'; since: number | null }[];
+	const rows = guardiansStatement(db).all({ consumer: consumerId, tenant: scope.tenantId }) as { id: string; givenName: string; familyName: string; linkedBy: 'activation_code' | 'operator' | 'spid'; since: number | null }[];
 	const guardians = rows
 		.filter((r, i) => rows.findIndex((o) => o.id === r.id) === i)
 		.map((r) => ({ name: `${r.givenName} ${r.familyName}`, linkedBy: r.linkedBy, since: r.since === null ? null : new Date(r.since) }));
