@@ -36,7 +36,7 @@ function children(doc: Doc, data: DataExport): void {
 		heading(doc, `${c.givenName} ${c.familyName}`, 11);
 		line(doc, `Codice fiscale: ${c.codiceFiscale} · Data di nascita: ${c.birthDate ?? '—'}`);
 		line(doc, `Scuola: ${c.school ?? '—'} · Classe: ${c.schoolClass ?? '—'} · Dieta: ${c.dietLabel ?? 'nessuna'}`);
-		list(doc, 'Iscrizioni', c.enrolments.map((e) => `${e.service}: ${e.status}, dal ${e.fromDate}${e.toDate ? ` al ${e.toDate}` : ''} (richiedente ${e.applicantName || e.applicantFiscalCode})`));
+		list(doc, 'Iscrizioni', c.enrolments.map((e) => `${e.service}: ${e.status}, dal ${e.fromDate}${e.toDate ? ` al ${e.toDate}` : ''} (richiedente ${e.applicantIsYou ? 'tu' : e.applicantName || 'l’altro genitore'})`));
 		list(doc, 'Giorni segnati', c.dayMarks.map((m) => `${m.date}: ${[m.assenza && 'assenza', m.pastoInBianco && 'pasto in bianco'].filter(Boolean).join(', ') || 'presente'}`));
 		list(doc, 'Pasti', c.meals.map((m) => `${m.date}: ${m.kind}${m.dietLabel ? ` (${m.dietLabel})` : ''}, ${formatCents(m.priceCents)}${m.cancelledAt ? ', annullato' : ''}`));
 		for (const a of c.accounts) {

@@ -35,6 +35,19 @@ describe('exportGuardianData', () => {
 		expect(json).not.toContain('Tommaso');
 	});
 
+	it('names the other parent who applied for a child, without their fiscal code or e-mail', async () => {
+		const f = await withHistory();
+		f.db.$client
+			.prepare("UPDATE enrolments SET applicant_fiscal_code = 'FRRGNN82H15L219L', applicant_name = 'Giovanni Ferrari', applicant_email = 'giovanni@example.com' WHERE consumer_id = ?")
+			.run(f.sofia.id);
+		const data = exportGuardianData(f.db, f.scope, fixedClock(NOV_2026), f.maria.id)!;
+		expect(data.children[0].enrolments[0]).toMatchObject({ applicantFiscalCode: 'RSSMRA85C52L219F', applicantIsYou: true });
+		expect(data.children[1].enrolments[0]).toMatchObject({ applicantName: 'Giovanni Ferrari', applicantFiscalCode: null, applicantEmail: null, applicantIsYou: false });
+		const json = JSON.stringify(data);
+		expect(json).not.toContain('FRRGNN82H15L219L');
+		expect(json).not.toContain('giovanni@example.com');
+	});
+
 	it('leaves out every secret: password hash, session token hash, activation code hash', async () => {
 		const f = await withHistory();
 		const json = JSON.stringify(exportGuardianData(f.db, f.scope, fixedClock(NOV_2026), f.maria.id));

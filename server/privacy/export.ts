@@ -28,7 +28,18 @@ import { listGuardianConsumers } from '../consumers/access.js';
 
 export type DataExport = NonNullable<ReturnType<typeof exportGuardianData>>;
 
-function childData(db: Db, scope: TenantScope, consumerId: number) {
+/**
+ * An enrolment the other parent applied for names them: their fiscal code and e-mail are theirs to
+ * ask for, not this guardian's (GDPR art. 15(4)). The name stays, as the child's record says it.
+ */
+function applicantAsSeenBy(requesterCf: string | null) {
+	return <E extends { applicantFiscalCode: string; applicantEmail: string }>(e: E) => {
+		const yours = requesterCf !== null && e.applicantFiscalCode.toUpperCase() === requesterCf.toUpperCase();
+		return { ...e, applicantFiscalCode: yours ? e.applicantFiscalCode : null, applicantEmail: yours ? e.applicantEmail : null, applicantIsYou: yours };
+	};
+}
+
+function childData(db: Db, scope: TenantScope, consumerId: number, requesterCf: string | null) {
 	const child = db
 		.select({
 			id: consumers.id,
@@ -63,7 +74,8 @@ function childData(db: Db, scope: TenantScope, consumerId: number) {
 			.innerJoin(services, eq(services.id, enrolments.serviceId))
 			.where(scope.where(enrolments, eq(enrolments.consumerId, consumerId)))
 			.orderBy(asc(enrolments.fromDate))
-			.all(),
+			.all()
+			.map(applicantAsSeenBy(requesterCf)),
 		dayMarks: db
 			.select({ date: dayMarks.date, assenza: dayMarks.assenza, pastoInBianco: dayMarks.pastoInBianco })
 			.from(dayMarks)
@@ -94,7 +106,7 @@ export function exportGuardianData(db: Db, scope: TenantScope, clock: Clock, use
 	const user = db.select().from(users).where(and(eq(users.id, userId), eq(users.tenantId, scope.tenantId))).get();
 	if (!user) return null;
 	const children = listGuardianConsumers(db, scope, user).map((c) => {
-		return { ...childData(db, scope, c.id), school: c.school, schoolClass: c.schoolClass };
+		return { ...childData(db, scope, c.id, user.codiceFiscale), school: c.school, schoolClass: c.schoolClass };
 	});
 	return {
 		generatedAt: clock.now().toISOString(),
