@@ -175,8 +175,9 @@ export async function finishPasswordReset(rt: Runtime, ip: string, input: { toke
 }
 
 /**
- * The code after the password, for the session that gave the password. Counted against the same
- * per-account limit as passwords: six digits are guessed in a million tries, not in eight.
+ * The code after the password, for the session that gave the password. Its own per-account count,
+ * which a right password does not clear (else signing in again would give eight more guesses each
+ * time), and the login's per-address one: six digits are guessed in a million tries, not in eight.
  */
 export function proveCode(
 	rt: Runtime,
@@ -185,8 +186,11 @@ export function proveCode(
 	code: string
 ): { status: 'ok'; home: string; recoveryCodes: string[] | null; recoveryCodesLeft: number } | { status: 'invalid' } | { status: 'key_unreadable' } | Limited {
 	const { user } = auth;
-	const accountKey = `login:acct:${user.tenantId ?? 'platform'}:${user.email ?? user.id}`;
-	const limited = limit(rt, [[accountKey, rateRules.loginAccount]]);
+	const accountKey = `2fa:acct:${user.id}`;
+	const limited = limit(rt, [
+		[`2fa:ip:${ip}`, rateRules.loginIp],
+		[accountKey, rateRules.secondFactorAccount]
+	]);
 	if (limited) return limited;
 	const outcome = proveSecondFactor(rt.db, rt.clock, rt.secrets, user.id, auth.session.id, code);
 	if (outcome.status === 'key_unreadable') return outcome;

@@ -14,6 +14,8 @@ const MINUTE = 60_000;
 export const rateRules = {
 	loginIp: { limit: 30, windowMs: 15 * MINUTE },
 	loginAccount: { limit: 8, windowMs: 15 * MINUTE },
+	/** codes of an authenticator, per account: only a right code clears it, never a right password */
+	secondFactorAccount: { limit: 10, windowMs: 60 * MINUTE },
 	registerIp: { limit: 10, windowMs: 60 * MINUTE },
 	mailAccount: { limit: 3, windowMs: 60 * MINUTE },
 	mailIp: { limit: 20, windowMs: 60 * MINUTE },
