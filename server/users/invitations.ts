@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
-import { emailTokens, memberships, passwordCredentials, users } from '../db/schema.js';
+import { emailTokens, memberships, passwordCredentials, sessions, users } from '../db/schema.js';
 import { recordAudit } from '../audit/log.js';
 import { findUserByEmail, hasPassword, newUserId, normalizeEmail, type User } from '../auth/accounts.js';
 import { checkPasswordStrength, hashPassword, type PasswordProblem } from '../auth/password.js';
@@ -174,6 +174,9 @@ export async function acceptInvitation(db: Db, clock: Clock, token: string, pass
 		const spent = tx.update(emailTokens).set({ usedAt: now }).where(and(eq(emailTokens.id, found.tokenId), isNull(emailTokens.usedAt))).run();
 		if (spent.changes !== 1) return { status: 'used' } as const;
 		tx.insert(passwordCredentials).values({ userId: user.id, hash, updatedAt: now }).onConflictDoUpdate({ target: passwordCredentials.userId, set: { hash, updatedAt: now } }).run();
+		// A link for an account that had a password (create-admin run again: the admin's way back
+		// in) is a reset: whoever held the old password is signed out, as after any reset.
+		tx.delete(sessions).where(eq(sessions.userId, user.id)).run();
 		tx.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, user.id)).run();
 		recordAudit(tx, clock, { tenantId: tenant?.id ?? null, actorUserId: user.id, action: 'user.invite_accept', entity: 'user', entityId: user.id, ip });
 		return { status: 'accepted', user, tenant } as const;

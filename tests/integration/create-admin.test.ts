@@ -79,5 +79,11 @@ describe('npm run create-admin', () => {
 		const admin = await signedIn(server.url, 'anna.verdi@comune.example.it', { tenantSlug: null, password: PASSWORD });
 		expect(admin.home).toBe('/admin');
 		expect(await admin.trpc.auth.me.query()).toMatchObject({ email: 'anna.verdi@comune.example.it', tenant: null });
+
+		// The admin's way back in after a lost or stolen password: a new link ends every session.
+		const third = await createAdmin('--email', 'anna.verdi@comune.example.it');
+		expect(await anon.trpc.invitations.accept.mutate({ token: third.token!, password: `${PASSWORD}-nuova` })).toEqual({ loginPath: '/admin/login' });
+		expect(await admin.trpc.auth.me.query()).toBeNull();
+		expect((await failure(signedIn(server.url, 'anna.verdi@comune.example.it', { tenantSlug: null, password: PASSWORD }))).message).toMatch(/non corrett/);
 	});
 });
