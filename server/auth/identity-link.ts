@@ -45,22 +45,23 @@ export function maskEmail(email: string | null): string {
 	return `${local[0]}•••${local.length > 1 ? local.at(-1) : ''}@${domain}`;
 }
 
-export type ClaimResult = { status: 'linked'; user: User } | { status: 'invalid_password' };
+/** gone: the same held identity was already claimed or declined (a second click, another tab). */
+export type ClaimResult = { status: 'linked'; user: User } | { status: 'invalid_password' } | { status: 'gone' };
 
 export async function claimWithPassword(db: Db, clock: Clock, pending: PendingLink, password: string, ip = ''): Promise<ClaimResult> {
 	const credential = db.select().from(passwordCredentials).where(eq(passwordCredentials.userId, pending.candidate.id)).get();
 	if (!credential || !(await verifyPassword(credential.hash, password))) return { status: 'invalid_password' };
-	const user = db.transaction((tx) => {
-		tx.delete(pendingIdentityLinks).where(eq(pendingIdentityLinks.id, pending.id)).run();
-		return linkIdentity(tx, clock, pending.tenantId, pending.candidate, pending.identity, ip);
+	return db.transaction((tx): ClaimResult => {
+		// Spent first, inside the transaction: of two submits racing past the password check, one links.
+		if (tx.delete(pendingIdentityLinks).where(eq(pendingIdentityLinks.id, pending.id)).run().changes !== 1) return { status: 'gone' };
+		return { status: 'linked', user: linkIdentity(tx, clock, pending.tenantId, pending.candidate, pending.identity, ip) };
 	});
-	return { status: 'linked', user };
 }
 
-/** The person behind the identity says the account is not theirs: they get one of their own. */
-export function declineLink(db: Db, clock: Clock, pending: PendingLink, ip = ''): User {
+/** The person behind the identity says the account is not theirs: they get one of their own (null: already settled). */
+export function declineLink(db: Db, clock: Clock, pending: PendingLink, ip = ''): User | null {
 	return db.transaction((tx) => {
-		tx.delete(pendingIdentityLinks).where(eq(pendingIdentityLinks.id, pending.id)).run();
+		if (tx.delete(pendingIdentityLinks).where(eq(pendingIdentityLinks.id, pending.id)).run().changes !== 1) return null;
 		return createIdentityAccount(tx, clock, pending.tenantId, pending.identity, ip);
 	});
 }

@@ -38,12 +38,15 @@ export const actions: Actions = {
 		if (!decision.allowed) return fail(429, { problem: `Troppi tentativi. Per sicurezza riprova fra ${Math.ceil(decision.retryAfterSeconds / 60)} minuti.` });
 		const password = String((await event.request.formData()).get('password') ?? '').slice(0, 256);
 		const result = await claimWithPassword(rt.db, rt.clock, pending, password, event.getClientAddress());
+		if (result.status === 'gone') redirect(303, `/login/${event.params.slug}`);
 		if (result.status !== 'linked') return fail(400, { problem: 'Password non corretta.' });
 		signIn(event, result.user, `${pending.provider}+password`);
 	},
 	separate: (event) => {
 		const pending = pendingOf(event);
 		if (!pending) redirect(303, `/login/${event.params.slug}`);
-		signIn(event, declineLink(event.locals.rt.db, event.locals.rt.clock, pending, event.getClientAddress()), pending.provider);
+		const user = declineLink(event.locals.rt.db, event.locals.rt.clock, pending, event.getClientAddress());
+		if (!user) redirect(303, `/login/${event.params.slug}`);
+		signIn(event, user, pending.provider);
 	}
 };
