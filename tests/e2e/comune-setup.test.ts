@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { staffSession, submitNewComune } from '../helpers/e2e.js';
 import { linkIn } from '../helpers/smtp.js';
@@ -14,6 +15,8 @@ const OPERATOR_PASSWORD = 'Refezione-Caluso-2026';
 
 const s = staffSession({ DAY_CLOSE: 'off' });
 let page: Page;
+/** the admin's page from the first test, still signed in */
+let admin: Page;
 
 async function expectAccessible(what: string) {
 	const serious = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -57,6 +60,7 @@ describe('a Comune from zero', () => {
 		await page.getByRole('button', { name: 'Invia l’invito' }).click();
 		await expect.poll(() => page.getByText('Invito inviato a paola.neri@caluso.example.it').isVisible()).toBe(true);
 		await expect.poll(() => page.getByText('Paola Neri — paola.neri@caluso.example.it').textContent()).toContain('invitato');
+		admin = page;
 	});
 
 	it('the operator accepts, signs in, and creates a school year, a school and a class', async () => {
@@ -105,6 +109,25 @@ describe('a Comune from zero', () => {
 		expect(await page.locator('summary', { hasText: '1ª A' }).isVisible()).toBe(true);
 		await expectAccessible('the Scuole page with a school and a class');
 		await expectNoSidewaysScroll('the Scuole page with a school and a class');
+		expect(s.problems).toEqual([]);
+	});
+
+	it('a secretary of two schools is listed once for each on the admin’s page, which keeps working', async () => {
+		const db = new Database(s.server.dbPath);
+		try {
+			db.prepare(
+				`INSERT INTO memberships (tenant_id, user_id, role, school_id, created_at)
+				 SELECT m.tenant_id, m.user_id, 'school_staff', (SELECT id FROM schools WHERE tenant_id = m.tenant_id AND id <> m.school_id LIMIT 1), 0
+				 FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'infanzia@mazze.example.it' AND m.role = 'school_staff'`
+			).run();
+		} finally {
+			db.close();
+		}
+		await gotoHydrated(admin, '/admin');
+		await admin.getByRole('link', { name: 'Mazzè' }).click();
+		await expect.poll(() => admin.getByText(/infanzia@mazze\.example\.it/).count()).toBe(2);
+		// Hydrated, and working: its buttons answer.
+		expect(await admin.getByRole('button', { name: 'Invia l’invito' }).isEnabled()).toBe(true);
 		expect(s.problems).toEqual([]);
 	});
 });
