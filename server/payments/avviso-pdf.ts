@@ -80,7 +80,10 @@ const isWinAnsi = (ch: string) => {
 	return (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xff) || WIN_ANSI_EXTRA.has(ch);
 };
 
-/** "Ștefan Nguyễn" → "Stefan Nguyên": a letter outside WinAnsi loses its accent rather than garbling the line. */
+/** Letters whose stroke or dot is not a combining accent: Unicode gives them no base letter to fall back on. */
+const NO_DECOMPOSITION: Record<string, string> = { Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', Ħ: 'H', ħ: 'h', ı: 'i', Ŧ: 'T', ŧ: 't', ĸ: 'k', Ŀ: 'L', ŀ: 'l', Ɨ: 'I', ɨ: 'i' };
+
+/** "Ștefan Nguyễn" → "Stefan Nguyên", "Łukasz" → "Lukasz": a letter outside WinAnsi loses its accent rather than garbling the line. */
 export function toWinAnsi(text: string): string {
 	return Array.from(text.replace(/[\t\r\n]+/g, ' '))
 		.map((ch) => {
@@ -90,7 +93,7 @@ export function toWinAnsi(text: string): string {
 			const partly = composed.slice(0, 2).normalize('NFC');
 			if (Array.from(partly).length === 1 && isWinAnsi(partly)) return partly;
 			const base = Array.from(composed)[0];
-			return isWinAnsi(base) ? base : '?';
+			return isWinAnsi(base) ? base : (NO_DECOMPOSITION[ch] ?? '?');
 		})
 		.join('');
 }
