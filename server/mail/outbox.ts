@@ -4,7 +4,7 @@ import { preparedFor } from '../db/prepared.js';
 import type { Mailer, MailMessage } from './mailer.js';
 import { log } from '../log.js';
 
-export type OutboxKind = 'saldo_basso' | 'ricarica' | 'sollecito';
+export type OutboxKind = 'saldo_basso' | 'ricarica' | 'sollecito' | 'ricevuta';
 /** What the outbox keeps: text only. An attachment (the avviso PDF) is sent at once by its request. */
 export type QueuedMail = Omit<MailMessage, 'attachments'>;
 
