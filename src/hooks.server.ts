@@ -11,8 +11,6 @@ import { testClock } from '$lib/server/test-clock';
 import { startDayCloseScheduler } from '$server/jobs/day-close-scheduler';
 import { startBackupScheduler } from '$server/jobs/backup-scheduler';
 import { pagopaJobOptions, startPagopaJobs } from '$server/payments/pagopa/jobs';
-import { onCredited } from '$server/payments/events';
-import { queueCreditNotices } from '$server/payments/alerts';
 import { startMailOutbox } from '$server/mail/outbox';
 
 let rt: Runtime;
@@ -36,7 +34,6 @@ export const init: ServerInit = async () => {
 	const stopScheduler = config.dayClose ? startDayCloseScheduler(rt) : () => {};
 	const stopBackups = config.backup ? startBackupScheduler(rt, config.backup) : () => {};
 	const stopPagopaJobs = startPagopaJobs(rt, pagopaJobOptions(env, rt.config.origin));
-	const stopCreditNotices = onCredited((paymentId) => queueCreditNotices({ ...rt, origin: rt.config.origin }, paymentId));
 	const stopMailOutbox = startMailOutbox(rt);
 	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 		process.once(signal, () => log.info({ signal }, 'stopping: no new connections, finishing the requests in flight'));
@@ -47,7 +44,6 @@ export const init: ServerInit = async () => {
 		stopScheduler();
 		stopBackups();
 		stopPagopaJobs();
-		stopCreditNotices();
 		// The e-mails in flight are recorded as sent before the database closes; the rest wait in the outbox.
 		void stopMailOutbox()
 			.then(() => rt.close())

@@ -167,8 +167,25 @@ export function creditedMessages(db: Db, origin: string, paymentId: number): Mai
 	return [...byGuardian.values()].map((e) => creditedMessage({ name: e.tenantName }, e.guardian, e.lines, `${origin}/home`));
 }
 
+/**
+ * Runs a credit and queues what follows it in the same transaction: the "ricarica accreditata"
+ * e-mails and the re-armed alerts are in the outbox exactly when the money is on the account,
+ * whatever crashes after (a redelivery finds the credit done and queues nothing twice).
+ */
+export function withCreditNotices<T>(deps: { db: Db; clock: Clock; origin: string }, credit: () => T, creditedPayment: (outcome: T) => number | null): T {
+	return deps.db.transaction(
+		() => {
+			const outcome = credit();
+			const paymentId = creditedPayment(outcome);
+			if (paymentId !== null) queueCreditNotices(deps, paymentId);
+			return outcome;
+		},
+		{ behavior: 'immediate' }
+	);
+}
+
 /** After every credit: "ricarica accreditata" to the guardians queued, and the accounts' alert levels re-armed. */
-export function queueCreditNotices(deps: { db: Db; clock: Clock; origin: string }, paymentId: number): void {
+function queueCreditNotices(deps: { db: Db; clock: Clock; origin: string }, paymentId: number): void {
 	deps.db.transaction(() => {
 		const payment = deps.db.$client.prepare('SELECT tenant_id AS tenantId, transaction_id AS credited FROM payments WHERE id = ?').get(paymentId) as
 			| { tenantId: number; credited: number | null }

@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../clock.js';
 import { createGroupCommit } from '../../db/group-commit.js';
 import { tenantScope } from '../../db/tenant-scope.js';
 import { fixtureOf, rows, seededDb } from '../../meals/test-fixture.js';
 import { createCart } from '../carts.js';
-import { onCredited } from '../events.js';
 import { receiveReceipt } from './receiver.js';
 import { ensureReceiptSecret } from './simulator/receipt-secret.js';
 import { randomBytes } from 'node:crypto';
@@ -21,7 +20,7 @@ async function setup() {
 	const group = rows(db, 'SELECT id FROM service_groups WHERE tenant_id = ?', f.mazze.id)[0].id as number;
 	const cart = createCart(db, clock, tenantScope(f.mazze.id), f.mazze, f.maria, 'pagopa_online', [{ consumerId: f.luca.id, serviceGroupId: group, amountCents: 2500 }]);
 	if (cart.status !== 'created') throw new Error(cart.message);
-	const deps = { db, clock, secrets, groupCommit: createGroupCommit(db) };
+	const deps = { db, clock, secrets, groupCommit: createGroupCommit(db), config: { origin: 'https://mensa.example.it' } };
 	const body = (over: Record<string, unknown> = {}) =>
 		JSON.stringify({
 			receiptId: 'rcp-1',
@@ -38,23 +37,16 @@ async function setup() {
 }
 
 describe('receipt receiver', () => {
-	let credited: number[];
-	let off: () => void;
-	beforeEach(() => {
-		credited = [];
-		off = onCredited((id) => void credited.push(id));
-	});
-	afterEach(() => off());
-
-	it('credits a well-formed receipt once, acknowledges every delivery, tolerates extra fields and tells the listeners once', async () => {
+	it('credits a well-formed receipt once, acknowledges every delivery, tolerates extra fields and queues the family’s e-mail once, with the credit', async () => {
 		const { deps, secret, body, cart, db } = await setup();
 		const first = await receiveReceipt(deps, `Bearer ${secret}`, body({ idPSP: 'X', debtor: { fullName: 'Maria Rossi' } }));
 		expect(first).toMatchObject({ status: 200, body: { outcome: 'OK' }, applied: { status: 'credited', paymentId: cart.payment.id } });
+		// Written in the credit's own transaction: no later step to be lost to a crash.
+		const queued = () => rows(db, "SELECT recipient FROM mail_outbox WHERE kind = 'ricarica'").map((r) => r.recipient);
+		expect(queued()).toEqual(['maria.rossi@example.com']);
 		const again = await receiveReceipt(deps, `Bearer ${secret}`, body());
 		expect(again).toMatchObject({ status: 200, applied: { status: 'duplicate' } });
-		// Listeners run after the answer (setImmediate), never before it.
-		await new Promise((resolve) => setImmediate(resolve));
-		expect(credited).toEqual([cart.payment.id]);
+		expect(queued()).toEqual(['maria.rossi@example.com']);
 		expect(rows(db, 'SELECT redeliveries FROM receipts')).toEqual([{ redeliveries: 1 }]);
 	});
 
@@ -91,11 +83,11 @@ describe('receipt receiver', () => {
 		expect(stored()).toBe(0);
 	});
 
-	it('records and acknowledges a wrong amount without crediting or telling the listeners', async () => {
+	it('records and acknowledges a wrong amount without crediting, and queues no e-mail', async () => {
 		const { deps, secret, body, cart, db } = await setup();
 		const answer = await receiveReceipt(deps, `Bearer ${secret}`, body({ paymentAmount: 2400 }));
 		expect(answer).toMatchObject({ status: 200, applied: { status: 'flagged', credited: false } });
-		expect(credited).toEqual([]);
+		expect(rows(db, "SELECT count(*) AS n FROM mail_outbox WHERE kind = 'ricarica'")[0].n).toBe(0);
 		expect(rows(db, 'SELECT status, transaction_id AS tx FROM payments WHERE id = ?', cart.payment.id)).toEqual([{ status: 'flagged', tx: null }]);
 	});
 });

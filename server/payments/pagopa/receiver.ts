@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { GroupCommit } from '../../db/group-commit.js';
 import { preparedFor } from '../../db/prepared.js';
-import { emitCredited } from '../events.js';
+import { withCreditNotices } from '../alerts.js';
 import { applyReceipt, type ReceiptOutcome } from '../receipts.js';
 import { readPaymentSettings } from '../settings.js';
 import type { Sealer } from '../../auth/sealed.js';
@@ -27,6 +27,8 @@ export interface ReceiverDeps {
 	clock: Clock;
 	groupCommit: GroupCommit;
 	secrets: Sealer;
+	/** for the links in the "ricarica accreditata" e-mail */
+	config: { origin: string };
 }
 
 export type ReceiverAnswer = { status: 200; body: { outcome: 'OK' }; applied: ReceiptOutcome } | { status: 400 | 401; body: { outcome: 'KO'; error: string } };
@@ -75,9 +77,12 @@ export async function receiveReceipt(deps: ReceiverDeps, authorization: string |
 		paymentDateTime: r.paymentDateTime
 	};
 	// Receipts arriving together share one commit, as marks do; each applies in its own savepoint.
-	const applied = await deps.groupCommit(() => applyReceipt(deps.db, deps.clock, receipt, rawBody));
-	if (applied.status === 'credited' || (applied.status === 'flagged' && applied.credited && applied.paymentId !== null)) {
-		emitCredited(applied.paymentId!);
-	}
+	const applied = await deps.groupCommit(() =>
+		withCreditNotices(
+			{ db: deps.db, clock: deps.clock, origin: deps.config.origin },
+			() => applyReceipt(deps.db, deps.clock, receipt, rawBody),
+			(a) => (a.status === 'credited' || (a.status === 'flagged' && a.credited) ? a.paymentId : null)
+		)
+	);
 	return { status: 200, body: { outcome: 'OK' }, applied };
 }

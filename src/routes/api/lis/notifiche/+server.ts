@@ -2,7 +2,7 @@ import { json, type RequestHandler } from '@sveltejs/kit';
 import { MAX_BODY_BYTES, receiveLisNotification, type LisOutcome } from '$server/payments/lis/notification';
 import { readCapped } from '$lib/server/body';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '$server/payments/lis/signature';
-import { emitCredited } from '$server/payments/events';
+import { withCreditNotices } from '$server/payments/alerts';
 
 /*
  * The LIS network's notification of a payment at a retailer (server to server, JSON, signed).
@@ -26,15 +26,20 @@ function refusal(o: Refusal): { status: number; code: string; message: string } 
 export const POST: RequestHandler = async ({ request, locals }) => {
 	const body = await readCapped(request, MAX_BODY_BYTES);
 	if (body === null) return json({ error: { message: 'Notifica troppo grande.', code: 'PAYLOAD_TOO_LARGE' } }, { status: 413 });
-	const outcome = receiveLisNotification(locals.rt.db, locals.rt.clock, locals.rt.secrets, {
-		rawBody: body.toString('utf8'),
-		signature: request.headers.get(SIGNATURE_HEADER),
-		timestamp: request.headers.get(TIMESTAMP_HEADER)
-	});
+	const { rt } = locals;
+	const outcome = withCreditNotices(
+		{ db: rt.db, clock: rt.clock, origin: rt.config.origin },
+		() =>
+			receiveLisNotification(rt.db, rt.clock, rt.secrets, {
+				rawBody: body.toString('utf8'),
+				signature: request.headers.get(SIGNATURE_HEADER),
+				timestamp: request.headers.get(TIMESTAMP_HEADER)
+			}),
+		(o) => (o.status === 'credited' && !o.replay ? o.credit.paymentId : null)
+	);
 	const headers: Record<string, string> = { 'cache-control': 'no-store' };
 	if (outcome.status === 'credited') {
 		if (outcome.replay) headers['idempotent-replayed'] = 'true';
-		else emitCredited(outcome.credit.paymentId);
 		return json({ status: 'credited', credit: outcome.credit }, { headers });
 	}
 	const { status, code, message } = refusal(outcome);
