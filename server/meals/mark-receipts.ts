@@ -14,6 +14,15 @@ const what: Record<Mark['kind'], [string, string]> = {
 	pastoInBianco: ['pasto in bianco', 'pasto normale (pasto in bianco tolto)']
 };
 
+/** Validated when saved; read without zod, as every mark request passes here. Unreadable: off, never a failed mark. */
+function asksForReceipts(prefs: string): boolean {
+	try {
+		return (JSON.parse(prefs) as Partial<NotificationPrefs> | null)?.markReceiptEmail === true;
+	} catch {
+		return false;
+	}
+}
+
 /**
  * "Mandami una ricevuta per ogni assenza o pasto in bianco registrato": one e-mail per request, with
  * every mark it applied and its receipt, queued in the marks' own transaction. A resend (duplicate)
@@ -28,8 +37,7 @@ export function queueMarkReceipts(
 	marks: readonly Mark[],
 	results: readonly MarkResult[]
 ): void {
-	// Validated when saved; read without zod, as every mark request passes here (off by default).
-	if ((JSON.parse(guardian.notificationPrefs) as Partial<NotificationPrefs>).markReceiptEmail !== true) return;
+	if (!asksForReceipts(guardian.notificationPrefs)) return;
 	const to = guardian.contactEmail || guardian.email;
 	const applied = results.flatMap((r, i) => (r.status === 'applied' ? [{ mark: marks[i], receipt: r.receipt }] : []));
 	if (!to || applied.length === 0) return;

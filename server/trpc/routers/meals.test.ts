@@ -61,5 +61,9 @@ describe('a receipt by e-mail for each mark', () => {
 		const { results } = await maria().meals.mark({ marks: [mark('6d0b7c1e-0000-4000-8000-000000000004', '2026-11-23')] });
 		expect(results[0].status).toBe('rejected');
 		expect(receipts()).toEqual([]);
+		// Settings damaged by hand: no receipt, and the mark goes through all the same.
+		db.update(users).set({ notificationPrefs: '{not json' }).where(eq(users.id, f.maria.id)).run();
+		expect((await maria().meals.mark({ marks: [mark('6d0b7c1e-0000-4000-8000-000000000005', '2026-11-27')] })).results[0].status).toBe('applied');
+		expect(receipts()).toEqual([]);
 	});
 });
