@@ -6,6 +6,7 @@ import { recordCounterTopup } from '../payments/office/counter-topup.js';
 import { officeFixture, type OfficeFixture } from '../payments/office/test-helpers.js';
 import { recordAudit } from '../audit/log.js';
 import { dashboardOf } from './month.js';
+import { noNotices } from '../payments/credit.js';
 
 let o: OfficeFixture;
 
@@ -21,7 +22,7 @@ beforeEach(async () => {
 describe('cruscotto', () => {
 	it('counts meals per day and school, top-ups per channel, guardians and balances, for the Comune alone', () => {
 		o.clock.set(rome('2026-11-04', '11:00:00', false));
-		recordCounterTopup(o.db, o.clock, o.scope, 'Europe/Rome', o.actor, { consumerId: o.luca.id, serviceGroupId: o.refezione, amountCents: 5000, method: 'contanti', receiptNumber: 'S-1' });
+		recordCounterTopup(o.db, o.clock, o.scope, 'Europe/Rome', o.actor, { consumerId: o.luca.id, serviceGroupId: o.refezione, amountCents: 5000, method: 'contanti', receiptNumber: 'S-1' }, noNotices);
 		recordAudit(o.db, o.clock, { tenantId: o.mazze.id, actorUserId: o.maria.id, action: 'session.login', entity: 'user', entityId: o.maria.id });
 		const d = dashboardOf(o.db, o.clock, o.scope, 'Europe/Rome', '2026-11');
 		expect(d.days).toHaveLength(30);

@@ -5,7 +5,7 @@ import { consumers } from '../db/schema.js';
 import type { TenantScope } from '../db/tenant-scope.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { markReceiptMessage } from '../payments/alert-messages.js';
-import type { NotificationPrefs } from '../../src/lib/shared/schemas.js';
+import { readNotificationPrefs } from '../../src/lib/shared/schemas.js';
 import { formatLongDate, formatTime } from '../../src/lib/shared/dates.js';
 import type { Mark, MarkResult } from './marks.js';
 
@@ -13,15 +13,6 @@ const what: Record<Mark['kind'], [string, string]> = {
 	assenza: ['assente', 'presente (assenza tolta)'],
 	pastoInBianco: ['pasto in bianco', 'pasto normale (pasto in bianco tolto)']
 };
-
-/** Validated when saved; read without zod, as every mark request passes here. Unreadable: off, never a failed mark. */
-function asksForReceipts(prefs: string): boolean {
-	try {
-		return (JSON.parse(prefs) as Partial<NotificationPrefs> | null)?.markReceiptEmail === true;
-	} catch {
-		return false;
-	}
-}
 
 /**
  * "Mandami una ricevuta per ogni assenza o pasto in bianco registrato": one e-mail per request, with
@@ -37,7 +28,7 @@ export function queueMarkReceipts(
 	marks: readonly Mark[],
 	results: readonly MarkResult[]
 ): void {
-	if (!asksForReceipts(guardian.notificationPrefs)) return;
+	if (!readNotificationPrefs(guardian.notificationPrefs).markReceiptEmail) return;
 	const to = guardian.contactEmail || guardian.email;
 	const applied = results.flatMap((r, i) => (r.status === 'applied' ? [{ mark: marks[i], receipt: r.receipt }] : []));
 	if (!to || applied.length === 0) return;

@@ -9,6 +9,7 @@ import { NOV_2026, fixtureOf, rows, seededDb } from '../meals/test-fixture.js';
 import { balanceLevel, creditedMessages, reviewBalanceAlerts } from './alerts.js';
 import { createCart } from './carts.js';
 import { applyReceipt } from './receipts.js';
+import { noNotices } from './credit.js';
 
 let db: Db;
 let f: ReturnType<typeof fixtureOf>;
@@ -103,7 +104,7 @@ describe('balance alerts', () => {
 		const cart = createCart(db, clock, f.scope, f.mazze, { ...f.maria, codiceFiscale: f.maria.codiceFiscale ?? 'RSSMRA80A41F205X' }, 'pagopa_online', [{ consumerId: f.luca.id, serviceGroupId: group, amountCents: 2500 }]);
 		if (cart.status !== 'created') throw new Error(cart.message);
 		const p = cart.payment;
-		applyReceipt(db, clock, { receiptId: 'r1', noticeNumber: p.noticeNumber!, fiscalCode: f.mazze.codiceFiscaleEnte, creditorReferenceId: p.noticeNumber!.slice(1), paymentAmountCents: 2500, outcome: 'OK', paymentDateTime: '2026-11-02T10:00:00' }, '{}');
+		applyReceipt(db, clock, { receiptId: 'r1', noticeNumber: p.noticeNumber!, fiscalCode: f.mazze.codiceFiscaleEnte, creditorReferenceId: p.noticeNumber!.slice(1), paymentAmountCents: 2500, outcome: 'OK', paymentDateTime: '2026-11-02T10:00:00' }, '{}', noNotices);
 		const [mail] = creditedMessages(db, 'https://mensa.example', p.id);
 		expect(mail).toMatchObject({ to: f.maria.email, subject: expect.stringMatching(/^Ricarica accreditata/) });
 		expect(mail.text).toContain('Luca — Refezione: +25,00 €, nuovo saldo 25,00 €');

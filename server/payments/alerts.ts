@@ -4,7 +4,9 @@ import { preparedFor } from '../db/prepared.js';
 import { guardianRowsSql } from '../consumers/access.js';
 import type { MailMessage } from '../mail/mailer.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { defaultNotificationPrefs, NotificationPrefs } from '../../src/lib/shared/schemas.js';
+import { readNotificationPrefs, type NotificationPrefs } from '../../src/lib/shared/schemas.js';
+import type { CreditNotices } from './credit.js';
+import { logLine } from '../log.js';
 import { formatCents } from '../../src/lib/shared/money.js';
 import { creditedMessage, lowBalanceMessage } from './alert-messages.js';
 import { usualMealPriceCents } from '../tariffs/price.js';
@@ -37,10 +39,7 @@ export function guardiansOf(db: Db, tenantId: number, consumerId: number): Guard
 	const rows = guardiansStatement(db).all({ tenant: tenantId, consumer: consumerId }) as { id: string; givenName: string; email: string | null; prefs: string }[];
 	return rows
 		.filter((r): r is typeof r & { email: string } => !!r.email)
-		.map((r) => {
-			const parsed = NotificationPrefs.partial().safeParse(JSON.parse(r.prefs || '{}'));
-			return { ...r, prefs: { ...defaultNotificationPrefs, ...(parsed.success ? parsed.data : {}) } };
-		});
+		.map((r) => ({ ...r, prefs: readNotificationPrefs(r.prefs) }));
 }
 
 // A prepaid account with what an alert needs: the child, the group, the Comune's time zone for the day's price.
@@ -168,20 +167,18 @@ export function creditedMessages(db: Db, origin: string, paymentId: number): Mai
 }
 
 /**
- * Runs a credit and queues what follows it in the same transaction: the "ricarica accreditata"
- * e-mails and the re-armed alerts are in the outbox exactly when the money is on the account,
- * whatever crashes after (a redelivery finds the credit done and queues nothing twice).
+ * The notices of a credit, for the channel's credit function to call inside its transaction (see
+ * CreditNotices). In a savepoint of their own: an e-mail that cannot be composed (a guardian's
+ * settings damaged by hand, say) is logged and skipped, and never undoes the money.
  */
-export function withCreditNotices<T>(deps: { db: Db; clock: Clock; origin: string }, credit: () => T, creditedPayment: (outcome: T) => number | null): T {
-	return deps.db.transaction(
-		() => {
-			const outcome = credit();
-			const paymentId = creditedPayment(outcome);
-			if (paymentId !== null) queueCreditNotices(deps, paymentId);
-			return outcome;
-		},
-		{ behavior: 'immediate' }
-	);
+export function creditNoticesFor(deps: { db: Db; clock: Clock; origin: string }, log: (line: string, error: unknown) => void = logLine): CreditNotices {
+	return (paymentId) => {
+		try {
+			queueCreditNotices(deps, paymentId);
+		} catch (error) {
+			log(`[ricarica] avviso dell’accredito del pagamento ${paymentId} non messo in coda`, error);
+		}
+	};
 }
 
 /** After every credit: "ricarica accreditata" to the guardians queued, and the accounts' alert levels re-armed. */

@@ -8,6 +8,14 @@ import { formatNoticeNumber } from './notice-number.js';
 
 export type Payment = typeof payments.$inferSelect;
 
+/**
+ * What a credit tells the family ("ricarica accreditata", alerts re-armed): called by the channel's
+ * credit function inside its transaction, right after the money is on the account, so that the
+ * e-mail is queued exactly when the credit is. `noNotices` where nobody is to be told (seed, tests).
+ */
+export type CreditNotices = (paymentId: number) => void;
+export const noNotices: CreditNotices = () => {};
+
 const clearingOf = { pagopa_online: 'pagopa_clearing', pagopa_avviso: 'pagopa_clearing', lis: 'lis_clearing', sportello: 'cash' } as const;
 
 /** What the family reads in the estratto conto for a top-up. */

@@ -9,6 +9,7 @@ import { NOV_2026, fixtureOf, rows, seededDb, type TestClock } from '../meals/te
 import { allocateNoticeNumber, createCart, markRefusedByPagopa, type Payer } from './carts.js';
 import { isValidNoticeNumber } from './notice-number.js';
 import { applyReceipt, expireOverduePayments, type Receipt } from './receipts.js';
+import { noNotices } from './credit.js';
 
 let db: Db;
 let f: ReturnType<typeof fixtureOf>;
@@ -44,7 +45,7 @@ const receiptFor = (p: { noticeNumber: string | null; amountCents: number }, ove
 	paymentDateTime: '2026-11-02T10:00:00',
 	...over
 });
-const apply = (r: Receipt) => applyReceipt(db, clock, r, JSON.stringify(r));
+const apply = (r: Receipt) => applyReceipt(db, clock, r, JSON.stringify(r), noNotices);
 const paymentRow = (id: number) => db.select().from(payments).where(eq(payments.id, id)).get()!;
 
 describe('postTransaction', () => {

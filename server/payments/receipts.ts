@@ -6,7 +6,7 @@ import { preparedFor } from '../db/prepared.js';
 import { zonedDate } from '../calendar/zoned-time.js';
 import { formatCents } from '../../src/lib/shared/money.js';
 import { formatDateIt } from '../../src/lib/shared/dates.js';
-import { creditPayment } from './credit.js';
+import { creditPayment, type CreditNotices } from './credit.js';
 
 /** A pagoPA receipt as DESIGN.md §5 names its fields; amounts already in cents. */
 export interface Receipt {
@@ -88,7 +88,7 @@ function paidOn(paymentDateTime: string, timeZone: string): string {
  * Everything is one SQLite transaction, so a receipt and a day close on the same account serialise.
  * A receipt is never refused: pagoPA would redeliver it forever; what is wrong is flagged.
  */
-export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: string): ReceiptOutcome {
+export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: string, notices: CreditNotices): ReceiptOutcome {
 	const q = statements(db);
 	return db.transaction((tx) => {
 		const now = clock.now();
@@ -144,6 +144,7 @@ export function applyReceipt(db: Db, clock: Clock, receipt: Receipt, payload: st
 			return { status: 'flagged', paymentId: payment.id, credited: false, flag } as const;
 		}
 		creditPayment(db, payment, now, tenant.timezone);
+		notices(payment.id);
 		// The money was taken, so it is credited; what the family or the ufficio was told may be wrong.
 		// Late is when the family paid, not when the receipt reached us: pagoPA redelivers a receipt
 		// until it is acknowledged, so one paid on the due date may arrive after the expiry job ran.

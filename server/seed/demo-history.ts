@@ -12,6 +12,7 @@ import { applyReceipt } from '../payments/receipts.js';
 import { lisCodeFor } from '../payments/lis/code.js';
 import { creditLisPayment } from '../payments/lis/notification.js';
 import { recordCounterTopup } from '../payments/office/counter-topup.js';
+import { noNotices } from '../payments/credit.js';
 
 export const HISTORY_WEEKS = 6;
 
@@ -41,12 +42,12 @@ export function seedDemoHistory(db: Db, now: Date): { days: number } {
 		markPending(db, clock, cart.payment.id, null);
 		clock.set(at(channel === 'pagopa_online' ? day : addDays(day, 2), '19:00'));
 		const r = { receiptId: `demo-${cart.payment.noticeNumber}`, noticeNumber: cart.payment.noticeNumber!, fiscalCode: mazze.codiceFiscaleEnte, creditorReferenceId: cart.payment.noticeNumber!.slice(1), paymentAmountCents: paidCents ?? cart.payment.amountCents, outcome: 'OK' as const, paymentDateTime: clock.now().toISOString() };
-		applyReceipt(db, clock, r, JSON.stringify(r));
+		applyReceipt(db, clock, r, JSON.stringify(r), noNotices);
 	};
 	const atLis = (day: string, consumerId: number, amountCents: number) => {
 		clock.set(at(day, '17:10'));
 		const code = lisCodeFor(db, clock, scope, consumerId, refezione);
-		creditLisPayment(db, clock, scope, mazze.timezone, { transactionId: `LIS-DEMO-${day}`, code, amountCents, paidAt: clock.now().toISOString(), pointName: 'Tabaccheria Centrale, Mazzè' });
+		creditLisPayment(db, clock, scope, mazze.timezone, { transactionId: `LIS-DEMO-${day}`, code, amountCents, paidAt: clock.now().toISOString(), pointName: 'Tabaccheria Centrale, Mazzè' }, noNotices);
 	};
 	const atCounter = (day: string) => {
 		const chiusi = all.find((t) => t.slug === 'chiusi-della-verna')!;
@@ -56,7 +57,7 @@ export function seedDemoHistory(db: Db, now: Date): { days: number } {
 		const group = db.select().from(serviceGroups).where(eq(serviceGroups.tenantId, chiusi.id)).get()!.id;
 		clock.set(at(day, '11:00'));
 		const actor = { userId: operator.id, name: `${operator.givenName} ${operator.familyName}`, ip: '127.0.0.1' };
-		recordCounterTopup(db, clock, chiusiScope, chiusi.timezone, actor, { consumerId: tommaso.id, serviceGroupId: group, amountCents: 18000, method: 'contanti', receiptNumber: 'DEMO-0001' });
+		recordCounterTopup(db, clock, chiusiScope, chiusi.timezone, actor, { consumerId: tommaso.id, serviceGroupId: group, amountCents: 18000, method: 'contanti', receiptNumber: 'DEMO-0001' }, noNotices);
 	};
 	const absent = (day: string, consumerId: number) => {
 		clock.set(at(day, '07:45'));

@@ -21,6 +21,7 @@ import { recordCounterTopup, type CounterTopup } from '../payments/office/counte
 import { checkInvariants } from './invariants.js';
 import { prng } from './prng.js';
 import { createWorld, type SimGuardian, type World } from './world.js';
+import { noNotices } from '../payments/credit.js';
 
 /** Monday 12 October 2026, 06:00 in Rome: 30 days reach past the last Sunday of October. */
 export const SIM_START = '2026-10-12T04:00:00.000Z';
@@ -132,7 +133,7 @@ export async function simulate(seed: number, days: number, plant?: (w: World, st
 			if (due.length === 0) return 'receipt: none due';
 			const f = rnd.pick(due);
 			const i = inFlight.indexOf(f);
-			const r = applyReceipt(w.db, clock, f.receipt, JSON.stringify(f.receipt));
+			const r = applyReceipt(w.db, clock, f.receipt, JSON.stringify(f.receipt), noNotices);
 			if (f.delivered && r.status !== 'duplicate') throw new SimViolation(`receipt idempotency violated: redelivered ${f.receipt.receiptId} answered ${r.status}`);
 			if (r.status === 'duplicate') s.duplicatesRefused++;
 			else s.receipts++;
@@ -148,7 +149,7 @@ export async function simulate(seed: number, days: number, plant?: (w: World, st
 			const child = rnd.pick(g.children);
 			const t = tenantOf(again ? world.guardians.find((x) => x.tenantId === again.tenantId)! : g);
 			const n = again?.n ?? { transactionId: `LIS-${seed}-${s.steps}`, code: lisCodeFor(w.db, clock, tenantScope(t.id), child.consumerId, child.serviceGroupId), amountCents: rnd.int(5, 40) * 100, paidAt: clock.now().toISOString(), pointName: 'Tabaccheria simulata' };
-			const r = creditLisPayment(w.db, clock, tenantScope(t.id), t.timezone, n);
+			const r = creditLisPayment(w.db, clock, tenantScope(t.id), t.timezone, n, noNotices);
 			if (r.status !== 'credited' || r.replay !== Boolean(again)) throw new SimViolation(`Punto LIS idempotency violated: ${n.transactionId} answered ${JSON.stringify(r)}`);
 			if (again) s.duplicatesRefused++;
 			else lisSent.push({ tenantId: t.id, n });
@@ -181,7 +182,7 @@ export async function simulate(seed: number, days: number, plant?: (w: World, st
 		[1, (w) => {
 			const { tenantId, input, again } = againOrNew(topupsSent, (_, child) => ({ ...child, amountCents: rnd.int(5, 50) * 100, method: rnd.pick(['contanti', 'pos'] as const), receiptNumber: `R-${seed}-${s.steps}` }));
 			const t = world.tenants.find((x) => x.id === tenantId)!;
-			const r = recordCounterTopup(w.db, clock, tenantScope(t.id), t.timezone, officeActor(t.id), input);
+			const r = recordCounterTopup(w.db, clock, tenantScope(t.id), t.timezone, officeActor(t.id), input, noNotices);
 			const refused = r.status === 'rejected' && r.code === 'DUPLICATE_RECEIPT';
 			if (again !== refused || (!again && r.status !== 'credited')) throw new SimViolation(`counter top-up receipt ${input.receiptNumber}${again ? ' sent again' : ''} answered ${JSON.stringify(r)}`);
 			if (again) s.duplicatesRefused++;

@@ -1,15 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { defaultNotificationPrefs, NotificationPrefs } from '../../src/lib/shared/schemas.js';
+import { readNotificationPrefs, type NotificationPrefs } from '../../src/lib/shared/schemas.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { users } from '../db/schema.js';
 import { recordAudit } from '../audit/log.js';
 import { hasPassword, type User } from '../auth/accounts.js';
-
-function readPrefs(stored: string): NotificationPrefs {
-	const parsed = NotificationPrefs.partial().safeParse(JSON.parse(stored || '{}'));
-	return { ...defaultNotificationPrefs, ...(parsed.success ? parsed.data : {}) };
-}
 
 export function profileOf(db: Db, user: User) {
 	return {
@@ -21,7 +16,7 @@ export function profileOf(db: Db, user: User) {
 		loginEmail: user.email,
 		contactEmail: user.contactEmail,
 		phone: user.phone,
-		prefs: readPrefs(user.notificationPrefs)
+		prefs: readNotificationPrefs(user.notificationPrefs)
 	};
 }
 

@@ -10,6 +10,8 @@ import { signLisNotification } from './signature.js';
 import { simulatorLisSecret } from './simulator.js';
 import { randomBytes } from 'node:crypto';
 import { createSealer } from '../../auth/sealed.js';
+import { noNotices } from '../credit.js';
+import { creditNoticesFor } from '../alerts.js';
 
 const secrets = createSealer(randomBytes(32));
 
@@ -24,15 +26,26 @@ async function setup() {
 	const secret = simulatorLisSecret(db, secrets, f.mazze.id)!;
 	const balance = () => balanceOf(db, prepaidAccount(db, f.mazze.id, f.luca.id, group.id, clock.now()));
 	const counts = () => ({ payments: db.select().from(payments).all().length, transactions: db.select().from(ledgerTransactions).all().length });
-	const send = (fields: Record<string, unknown>, key = secret) => {
+	const send = (fields: Record<string, unknown>, key = secret, notices = noNotices) => {
 		const rawBody = JSON.stringify({ transactionId: 'LIS-0001', code, amountCents: 2000, paidAt: '2026-11-23T11:58:00+01:00', pointName: 'Tabacchi Centrale', ...fields });
 		const h = signLisNotification(key, rawBody, clock.now());
-		return receiveLisNotification(db, clock, secrets, { rawBody, signature: h['X-Lis-Signature'], timestamp: h['X-Lis-Timestamp'] });
+		return receiveLisNotification(db, clock, secrets, { rawBody, signature: h['X-Lis-Signature'], timestamp: h['X-Lis-Timestamp'] }, notices);
 	};
 	return { db, f, clock, group, code, secret, balance, counts, send };
 }
 
 describe('receiveLisNotification', () => {
+	it('queues the family’s "ricarica accreditata" with the credit, once: a redelivery or a refusal queues none', async () => {
+		const { db, clock, secret, send } = await setup();
+		const notices = creditNoticesFor({ db, clock, origin: 'https://mensa.example.it' });
+		const queued = () => db.$client.prepare("SELECT recipient FROM mail_outbox WHERE kind = 'ricarica'").pluck().all();
+		expect(send({}, secret, notices)).toMatchObject({ status: 'credited', replay: false });
+		expect(queued()).toEqual(['maria.rossi@example.com']);
+		expect(send({}, secret, notices)).toMatchObject({ status: 'credited', replay: true });
+		expect(send({ transactionId: 'LIS-0002' }, 'not-the-secret-of-this-comune-at-all', notices)).toMatchObject({ status: 'unauthorized' });
+		expect(queued()).toEqual(['maria.rossi@example.com']);
+	});
+
 	it('credits the account once; a redelivery answers the same and changes nothing', async () => {
 		const { db, f, balance, counts, send } = await setup();
 		const before = balance();
@@ -78,7 +91,7 @@ describe('receiveLisNotification', () => {
 		expect(send({ transactionId: '' })).toMatchObject({ status: 'malformed' });
 		const stale = JSON.stringify({ transactionId: 'LIS-OLD', code, amountCents: 2000, paidAt: NOW });
 		const h = signLisNotification(secret, stale, new Date(clock.now().getTime() - 6 * 60_000));
-		expect(receiveLisNotification((await setup()).db, clock, secrets, { rawBody: stale, signature: h['X-Lis-Signature'], timestamp: h['X-Lis-Timestamp'] })).toMatchObject({
+		expect(receiveLisNotification((await setup()).db, clock, secrets, { rawBody: stale, signature: h['X-Lis-Signature'], timestamp: h['X-Lis-Timestamp'] }, noNotices)).toMatchObject({
 			status: 'unauthorized'
 		});
 		expect({ ...counts(), balance: balance() }).toEqual(state);

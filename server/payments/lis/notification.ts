@@ -11,7 +11,7 @@ import type { Db } from '../../db/client.js';
 import { consumers, paymentItems, payments, serviceGroups, tenants } from '../../db/schema.js';
 import { tenantScope, type TenantScope } from '../../db/tenant-scope.js';
 import { formatDateIt, formatTime, zonedDateOf } from '../../../src/lib/shared/dates.js';
-import { creditPayment, type Payment } from '../credit.js';
+import { creditPayment, type CreditNotices, type Payment } from '../credit.js';
 import { readPaymentSettings } from '../settings.js';
 import type { Sealer } from '../../auth/sealed.js';
 import { verifyingSecret } from '../../tenants/tenant-secrets.js';
@@ -69,7 +69,7 @@ function parse(rawBody: string): LisNotification | string {
 	return parsed.success ? parsed.data : parsed.error.issues.map((i) => `${i.path.join('.') || 'corpo'}: ${i.message}`).join('; ');
 }
 
-export function receiveLisNotification(db: Db, clock: Clock, secrets: Sealer, request: SignedRequest): LisOutcome {
+export function receiveLisNotification(db: Db, clock: Clock, secrets: Sealer, request: SignedRequest, notices: CreditNotices): LisOutcome {
 	const n = parse(request.rawBody);
 	if (typeof n === 'string') return { status: 'malformed', message: n };
 	const code = parseLisCode(n.code);
@@ -80,7 +80,7 @@ export function receiveLisNotification(db: Db, clock: Clock, secrets: Sealer, re
 	if (!secret) return { status: 'unauthorized', reason: 'Chiave LIS del Comune non configurata.' };
 	const check = verifyLisSignature(secret, request.rawBody, request, clock.now());
 	if (!check.ok) return { status: 'unauthorized', reason: check.reason === 'stale' ? 'Timestamp fuori finestra (±5 minuti).' : 'Firma non valida.' };
-	return creditLisPayment(db, clock, tenantScope(tenant.id), tenant.timezone, { ...n, code: code.code });
+	return creditLisPayment(db, clock, tenantScope(tenant.id), tenant.timezone, { ...n, code: code.code }, notices);
 }
 
 function creditOf(tx: Pick<Db, 'select'>, payment: Payment, account: { consumerId: number; serviceGroupId: number }): LisCredit {
@@ -102,7 +102,7 @@ function creditOf(tx: Pick<Db, 'select'>, payment: Payment, account: { consumerI
  * A paused Comune (paymentsPause) is credited all the same: the retailer has already taken the
  * family's money, and refusing would only make the network retry or lose it.
  */
-export function creditLisPayment(db: Db, clock: Clock, scope: TenantScope, timeZone: string, n: LisNotification): LisOutcome {
+export function creditLisPayment(db: Db, clock: Clock, scope: TenantScope, timeZone: string, n: LisNotification, notices: CreditNotices): LisOutcome {
 	return db.transaction(
 		(tx) => {
 			const account = findLisAccount(tx, scope, n.code);
@@ -131,6 +131,7 @@ export function creditLisPayment(db: Db, clock: Clock, scope: TenantScope, timeZ
 				.get();
 			tx.insert(paymentItems).values({ tenantId: scope.tenantId, paymentId: payment.id, ...account, amountCents: n.amountCents }).run();
 			creditPayment(db, payment, now, timeZone);
+			notices(payment.id);
 			const credited = tx.select().from(payments).where(eq(payments.id, payment.id)).get()!;
 			return { status: 'credited', replay: false, credit: creditOf(tx, credited, account) } as const;
 		},

@@ -5,11 +5,12 @@ import { rows } from '../../meals/test-fixture.js';
 import { refundBalance, transferBalance, type Refund, type Transfer } from './adjustments.js';
 import { recordCounterTopup } from './counter-topup.js';
 import { officeFixture, type OfficeFixture } from './test-helpers.js';
+import { noNotices } from '../credit.js';
 
 let o: OfficeFixture;
 beforeEach(async () => {
 	o = await officeFixture();
-	recordCounterTopup(o.db, o.clock, o.scope, 'Europe/Rome', o.actor, { consumerId: o.luca.id, serviceGroupId: o.refezione, amountCents: 3000, method: 'pos', receiptNumber: 'R1' });
+	recordCounterTopup(o.db, o.clock, o.scope, 'Europe/Rome', o.actor, { consumerId: o.luca.id, serviceGroupId: o.refezione, amountCents: 3000, method: 'pos', receiptNumber: 'R1' }, noNotices);
 });
 const refund = (input: Partial<Refund> = {}) =>
 	refundBalance(o.db, o.clock, o.scope, 'Europe/Rome', o.actor, { requestId: randomUUID(), consumerId: o.luca.id, serviceGroupId: o.refezione, amountCents: 1000, reason: 'Trasferimento ad altro Comune', ...input });

@@ -3,15 +3,26 @@ import { checkLedger } from '../../ledger/accounts.js';
 import { rows } from '../../meals/test-fixture.js';
 import { recordCounterTopup, type CounterTopup } from './counter-topup.js';
 import { officeFixture, type OfficeFixture } from './test-helpers.js';
+import { noNotices } from '../credit.js';
+import { creditNoticesFor } from '../alerts.js';
 
 let o: OfficeFixture;
 beforeEach(async () => {
 	o = await officeFixture();
 });
-const topup = (input: Partial<CounterTopup> = {}, scope = o.scope) =>
-	recordCounterTopup(o.db, o.clock, scope, 'Europe/Rome', o.actor, { consumerId: o.luca.id, serviceGroupId: o.refezione, amountCents: 2000, method: 'contanti', receiptNumber: 'R-2026/0042', ...input });
+const topup = (input: Partial<CounterTopup> = {}, scope = o.scope, notices = noNotices) =>
+	recordCounterTopup(o.db, o.clock, scope, 'Europe/Rome', o.actor, { consumerId: o.luca.id, serviceGroupId: o.refezione, amountCents: 2000, method: 'contanti', receiptNumber: 'R-2026/0042', ...input }, notices);
 
 describe('ricarica allo sportello', () => {
+	it('queues the family’s "ricarica accreditata" with the credit; a receipt number used again queues none', () => {
+		const notices = creditNoticesFor({ db: o.db, clock: o.clock, origin: 'https://mensa.example.it' });
+		const queued = () => rows(o.db, "SELECT recipient FROM mail_outbox WHERE kind = 'ricarica'").map((r) => r.recipient);
+		expect(topup({}, o.scope, notices)).toMatchObject({ status: 'credited' });
+		expect(queued()).toEqual(['maria.rossi@example.com']);
+		expect(topup({ amountCents: 500 }, o.scope, notices)).toMatchObject({ status: 'rejected', code: 'DUPLICATE_RECEIPT' });
+		expect(queued()).toEqual(['maria.rossi@example.com']);
+	});
+
 	it('credits the account through a paid sportello payment, with the receipt number and an audit entry', () => {
 		const r = topup();
 		expect(r).toMatchObject({ status: 'credited', balanceCents: 2000, consumerName: 'Luca Rossi', groupName: 'Refezione' });

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import { paymentItems, payments } from '../../db/schema.js';
 import type { TenantScope } from '../../db/tenant-scope.js';
 import { recordAudit } from '../../audit/log.js';
-import { creditPayment } from '../credit.js';
+import { creditPayment, type CreditNotices } from '../credit.js';
 import { accountOf, findConsumer } from './accounts.js';
 
 export interface OfficeActor {
@@ -31,7 +31,7 @@ const methodLabel = { contanti: 'contanti', pos: 'POS' } as const;
  * Money taken at the ufficio's counter: a `sportello` payment keyed by the paper receipt's number
  * (unique per Comune), paid at once and credited through the same path as every other channel.
  */
-export function recordCounterTopup(db: Db, clock: Clock, scope: TenantScope, timeZone: string, actor: OfficeActor, input: CounterTopup): CounterTopupOutcome {
+export function recordCounterTopup(db: Db, clock: Clock, scope: TenantScope, timeZone: string, actor: OfficeActor, input: CounterTopup, notices: CreditNotices): CounterTopupOutcome {
 	const consumer = findConsumer(db, scope, input.consumerId);
 	const account = consumer && accountOf(db, scope, input.consumerId, input.serviceGroupId);
 	if (!consumer || !account) {
@@ -68,6 +68,7 @@ export function recordCounterTopup(db: Db, clock: Clock, scope: TenantScope, tim
 		}
 		tx.insert(paymentItems).values({ tenantId: scope.tenantId, paymentId: payment.id, consumerId: consumer.id, serviceGroupId: account.serviceGroupId, amountCents: input.amountCents }).run();
 		creditPayment(db, payment, now, timeZone);
+		notices(payment.id);
 		recordAudit(tx, clock, {
 			tenantId: scope.tenantId,
 			actorUserId: actor.userId,

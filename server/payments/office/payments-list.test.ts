@@ -6,6 +6,7 @@ import { recordCounterTopup } from './counter-topup.js';
 import { listPayments, listReceiptsToCheck, PAYMENTS_PAGE_SIZE, type PaymentQuery } from './payments-list.js';
 import { reconciliationCsv, reconciliationReport } from './reconciliation.js';
 import { officeFixture, type OfficeFixture } from './test-helpers.js';
+import { noNotices } from '../credit.js';
 
 let o: OfficeFixture;
 let notices: { paid: string; wrong: string; pending: string };
@@ -16,7 +17,8 @@ const receipt = (receiptId: string, noticeNumber: string, cents: number, outcome
 		o.db,
 		o.clock,
 		{ receiptId, noticeNumber, fiscalCode: o.mazze.codiceFiscaleEnte, creditorReferenceId: noticeNumber.slice(1), paymentAmountCents: cents, outcome, paymentDateTime: '2026-11-02T09:00:00' },
-		'{}'
+		'{}',
+		noNotices
 	);
 
 beforeEach(async () => {
@@ -39,7 +41,7 @@ beforeEach(async () => {
 	receipt('rc-3', '301000000000099969', 1234);
 	receipt('rc-4', notices.pending, 700, 'KO');
 	o.clock.advance(60_000);
-	recordCounterTopup(o.db, o.clock, o.scope, 'Europe/Rome', o.actor, { consumerId: o.anna.id, serviceGroupId: o.refezione, amountCents: 3000, method: 'contanti', receiptNumber: 'S-17' });
+	recordCounterTopup(o.db, o.clock, o.scope, 'Europe/Rome', o.actor, { consumerId: o.anna.id, serviceGroupId: o.refezione, amountCents: 3000, method: 'contanti', receiptNumber: 'S-17' }, noNotices);
 });
 
 describe('payments list', () => {
@@ -81,7 +83,7 @@ describe('payments list', () => {
 
 	it('pages server-side, and a page past the end shows the last one', () => {
 		for (let i = 0; i < PAYMENTS_PAGE_SIZE + 3; i++) {
-			recordCounterTopup(o.db, o.clock, o.scope, 'Europe/Rome', o.actor, { consumerId: o.luca.id, serviceGroupId: o.refezione, amountCents: 100 + i, method: 'pos', receiptNumber: `P-${i}` });
+			recordCounterTopup(o.db, o.clock, o.scope, 'Europe/Rome', o.actor, { consumerId: o.luca.id, serviceGroupId: o.refezione, amountCents: 100 + i, method: 'pos', receiptNumber: `P-${i}` }, noNotices);
 		}
 		const first = listPayments(o.db, o.scope, { ...all, sort: 'amount', dir: 'asc' });
 		expect(first).toMatchObject({ total: PAYMENTS_PAGE_SIZE + 7, pages: 2 });

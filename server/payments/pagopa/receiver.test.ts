@@ -83,6 +83,13 @@ describe('receipt receiver', () => {
 		expect(stored()).toBe(0);
 	});
 
+	it('credits and tells a family whose settings were damaged by hand: the defaults stand in, the money is never held up', async () => {
+		const { deps, secret, body, cart, db, f } = await setup();
+		db.$client.prepare("UPDATE users SET notification_prefs = '{not json' WHERE id = ?").run(f.maria.id);
+		expect(await receiveReceipt(deps, `Bearer ${secret}`, body())).toMatchObject({ status: 200, applied: { status: 'credited', paymentId: cart.payment.id } });
+		expect(rows(db, "SELECT recipient FROM mail_outbox WHERE kind = 'ricarica'")).toEqual([{ recipient: 'maria.rossi@example.com' }]);
+	});
+
 	it('records and acknowledges a wrong amount without crediting, and queues no e-mail', async () => {
 		const { deps, secret, body, cart, db } = await setup();
 		const answer = await receiveReceipt(deps, `Bearer ${secret}`, body({ paymentAmount: 2400 }));

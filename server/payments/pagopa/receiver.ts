@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import type { GroupCommit } from '../../db/group-commit.js';
 import { preparedFor } from '../../db/prepared.js';
-import { withCreditNotices } from '../alerts.js';
+import { creditNoticesFor } from '../alerts.js';
 import { applyReceipt, type ReceiptOutcome } from '../receipts.js';
 import { readPaymentSettings } from '../settings.js';
 import type { Sealer } from '../../auth/sealed.js';
@@ -77,12 +77,7 @@ export async function receiveReceipt(deps: ReceiverDeps, authorization: string |
 		paymentDateTime: r.paymentDateTime
 	};
 	// Receipts arriving together share one commit, as marks do; each applies in its own savepoint.
-	const applied = await deps.groupCommit(() =>
-		withCreditNotices(
-			{ db: deps.db, clock: deps.clock, origin: deps.config.origin },
-			() => applyReceipt(deps.db, deps.clock, receipt, rawBody),
-			(a) => (a.status === 'credited' || (a.status === 'flagged' && a.credited) ? a.paymentId : null)
-		)
-	);
+	const notices = creditNoticesFor({ db: deps.db, clock: deps.clock, origin: deps.config.origin });
+	const applied = await deps.groupCommit(() => applyReceipt(deps.db, deps.clock, receipt, rawBody, notices));
 	return { status: 200, body: { outcome: 'OK' }, applied };
 }

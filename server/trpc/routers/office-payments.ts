@@ -13,7 +13,7 @@ import { NoInput } from '../../../src/lib/shared/schemas.js';
 import { accountsOf, findConsumer, siblingsOf } from '../../payments/office/accounts.js';
 import { refundBalance, transferBalance, type AdjustmentOutcome } from '../../payments/office/adjustments.js';
 import { recordCounterTopup, type OfficeActor } from '../../payments/office/counter-topup.js';
-import { withCreditNotices } from '../../payments/alerts.js';
+import { creditNoticesFor } from '../../payments/alerts.js';
 import { listPayments, listReceiptsToCheck } from '../../payments/office/payments-list.js';
 import { readPause, setPause } from '../../payments/office/pause.js';
 import { reconciliationReport } from '../../payments/office/reconciliation.js';
@@ -45,11 +45,8 @@ export const officePaymentsRouter = router({
 		return { consumer, accounts: accountsOf(ctx.rt.db, ctx.scope, consumer.id), siblings: siblingsOf(ctx.rt.db, ctx.scope, consumer.id) };
 	}),
 	counterTopup: operatorProcedure.input(CounterTopupInput).mutation(({ ctx, input }) => {
-		const r = withCreditNotices(
-			{ db: ctx.rt.db, clock: ctx.rt.clock, origin: ctx.rt.config.origin },
-			() => recordCounterTopup(ctx.rt.db, ctx.rt.clock, ctx.scope, timeZoneOf(ctx), actorOf(ctx), { ...input, amountCents: input.amount }),
-			(o) => (o.status === 'rejected' ? null : o.paymentId)
-		);
+		const notices = creditNoticesFor({ db: ctx.rt.db, clock: ctx.rt.clock, origin: ctx.rt.config.origin });
+		const r = recordCounterTopup(ctx.rt.db, ctx.rt.clock, ctx.scope, timeZoneOf(ctx), actorOf(ctx), { ...input, amountCents: input.amount }, notices);
 		if (r.status === 'rejected') return refused(r);
 		return r;
 	}),

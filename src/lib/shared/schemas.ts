@@ -124,6 +124,18 @@ export const defaultNotificationPrefs: NotificationPrefs = {
 	newsEmail: true
 };
 
+/** The stored preferences, each missing or damaged one (a value written by hand) as its default: never a throw. */
+export function readNotificationPrefs(stored: string | null | undefined): NotificationPrefs {
+	let raw: unknown = {};
+	try {
+		raw = JSON.parse(stored || '{}');
+	} catch {
+		// Not JSON: the defaults.
+	}
+	const parsed = NotificationPrefs.partial().safeParse(raw);
+	return { ...defaultNotificationPrefs, ...(parsed.success ? parsed.data : {}) };
+}
+
 // ——— Meals ———
 
 const isoDatePattern = /^\d{4}-\d{2}-\d{2}$/;

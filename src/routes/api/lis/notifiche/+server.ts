@@ -2,7 +2,7 @@ import { json, type RequestHandler } from '@sveltejs/kit';
 import { MAX_BODY_BYTES, receiveLisNotification, type LisOutcome } from '$server/payments/lis/notification';
 import { readCapped } from '$lib/server/body';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '$server/payments/lis/signature';
-import { withCreditNotices } from '$server/payments/alerts';
+import { creditNoticesFor } from '$server/payments/alerts';
 
 /*
  * The LIS network's notification of a payment at a retailer (server to server, JSON, signed).
@@ -27,15 +27,12 @@ export const POST: RequestHandler = async ({ request, locals }) => {
 	const body = await readCapped(request, MAX_BODY_BYTES);
 	if (body === null) return json({ error: { message: 'Notifica troppo grande.', code: 'PAYLOAD_TOO_LARGE' } }, { status: 413 });
 	const { rt } = locals;
-	const outcome = withCreditNotices(
-		{ db: rt.db, clock: rt.clock, origin: rt.config.origin },
-		() =>
-			receiveLisNotification(rt.db, rt.clock, rt.secrets, {
-				rawBody: body.toString('utf8'),
-				signature: request.headers.get(SIGNATURE_HEADER),
-				timestamp: request.headers.get(TIMESTAMP_HEADER)
-			}),
-		(o) => (o.status === 'credited' && !o.replay ? o.credit.paymentId : null)
+	const outcome = receiveLisNotification(
+		rt.db,
+		rt.clock,
+		rt.secrets,
+		{ rawBody: body.toString('utf8'), signature: request.headers.get(SIGNATURE_HEADER), timestamp: request.headers.get(TIMESTAMP_HEADER) },
+		creditNoticesFor({ db: rt.db, clock: rt.clock, origin: rt.config.origin })
 	);
 	const headers: Record<string, string> = { 'cache-control': 'no-store' };
 	if (outcome.status === 'credited') {
