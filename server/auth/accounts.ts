@@ -6,6 +6,7 @@ import { emailTokens, memberships, passwordCredentials, users, type Role } from 
 import { checkPasswordStrength, hashPassword, verifyPassword, type PasswordProblem } from './password.js';
 import { invalidateOtherSessions, invalidateSession, invalidateUserSessions } from './session.js';
 import { generateToken, hashToken } from './tokens.js';
+import { resetRateLimit, secondFactorLimitKey } from './rate-limit.js';
 
 export type User = typeof users.$inferSelect;
 
@@ -193,7 +194,11 @@ export async function resetPassword(db: Db, clock: Clock, token: string, passwor
 			.run();
 		return spent;
 	});
-	if (used.status === 'ok') invalidateUserSessions(db, used.user.id);
+	if (used.status === 'ok') {
+		invalidateUserSessions(db, used.user.id);
+		// Whoever guessed codes with the old password is out: the owner is not kept waiting by their count.
+		resetRateLimit(db, secondFactorLimitKey(used.user.id));
+	}
 	return used;
 }
 

@@ -19,7 +19,7 @@ import {
 	type User
 } from './accounts.js';
 import type { PasswordProblem } from './password.js';
-import { consumeRateLimit, rateRules, resetRateLimit, type RateRule } from './rate-limit.js';
+import { consumeRateLimit, rateRules, resetRateLimit, secondFactorLimitKey, type RateRule } from './rate-limit.js';
 import { createSession, generateSessionToken } from './session.js';
 import { homeFor, SECOND_FACTOR_PAGE } from './home.js';
 import { needsSecondFactor, proveSecondFactor } from './second-factor.js';
@@ -186,9 +186,9 @@ export function proveCode(
 	code: string
 ): { status: 'ok'; home: string; recoveryCodes: string[] | null; recoveryCodesLeft: number } | { status: 'invalid' } | { status: 'key_unreadable' } | Limited {
 	const { user } = auth;
-	const accountKey = `2fa:acct:${user.id}`;
+	const accountKey = secondFactorLimitKey(user.id);
 	const limited = limit(rt, [
-		[`2fa:ip:${ip}`, rateRules.loginIp],
+		[`login:ip:${ip}`, rateRules.loginIp],
 		[accountKey, rateRules.secondFactorAccount]
 	]);
 	if (limited) return limited;

@@ -46,6 +46,9 @@ export function consumeRateLimit(db: Db, clock: Clock, key: string, rule: RateRu
 	});
 }
 
+/** The count of wrong authenticator codes: cleared by a right code, a password reset or the admin's reset, never by a right password. */
+export const secondFactorLimitKey = (userId: string) => `2fa:acct:${userId}`;
+
 export function resetRateLimit(db: Db, key: string): void {
 	db.delete(rateLimits).where(eq(rateLimits.key, key)).run();
 }

@@ -6,6 +6,7 @@ import { fixedClock } from '../clock.js';
 import { openDb, type Db } from '../db/client.js';
 import { recoveryCodes, sessions, totpCredentials, users } from '../db/schema.js';
 import { createSession } from './session.js';
+import { consumeRateLimit, rateRules, secondFactorLimitKey } from './rate-limit.js';
 import { hashToken } from './tokens.js';
 import { createSealer, isSealed } from './sealed.js';
 import { enrolmentOf, needsSecondFactor, proveSecondFactor, renewRecoveryCodes, resetSecondFactor, sealAuthenticatorKeys, totpAt } from './second-factor.js';
@@ -88,11 +89,14 @@ describe('second factor', () => {
 		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('e'), fresh[0])).toMatchObject({ status: 'ok', recoveryCodesLeft: 9 });
 	});
 
-	it('before enrolment a recovery-looking code proves nothing; a reset ends the sessions and asks to enrol again', () => {
+	it('before enrolment a recovery-looking code proves nothing; a reset ends the sessions, clears the count of wrong codes and asks to enrol again', () => {
 		phoneOf();
 		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('a'), 'abcd-efgh')).toEqual({ status: 'wrong_code' });
+		for (let i = 0; i < rateRules.secondFactorAccount.limit; i++) consumeRateLimit(db, clock, secondFactorLimitKey(user.id), rateRules.secondFactorAccount);
+		expect(consumeRateLimit(db, clock, secondFactorLimitKey(user.id), rateRules.secondFactorAccount).allowed).toBe(false);
 		resetSecondFactor(db, user.id);
 		expect(db.select().from(sessions).all()).toEqual([]);
+		expect(consumeRateLimit(db, clock, secondFactorLimitKey(user.id), rateRules.secondFactorAccount).allowed).toBe(true);
 		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('b'), '123456')).toEqual({ status: 'not_enrolled' });
 		expect(enrolmentOf(db, clock, secrets, user, 'Mensa Aperta').status).toBe('pending');
 	});

@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import { recoveryCodes, sessions, totpCredentials, type Role } from '../db/schema.js';
 import { hashToken } from './tokens.js';
 import { isSealed, SealError, type Sealer } from './sealed.js';
+import { resetRateLimit, secondFactorLimitKey } from './rate-limit.js';
 
 /*
  * Staff accounts (ufficio, scuola, cucina, admin) reach children's data and families' money: a
@@ -153,6 +154,7 @@ export function resetSecondFactor(db: Db, userId: string): void {
 		db.delete(totpCredentials).where(eq(totpCredentials.userId, userId)).run();
 		db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
 		db.delete(sessions).where(eq(sessions.userId, userId)).run();
+		resetRateLimit(db, secondFactorLimitKey(userId));
 	});
 }
 

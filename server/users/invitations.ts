@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
-import { emailTokens, memberships, passwordCredentials, sessions, users } from '../db/schema.js';
+import { emailTokens, memberships, passwordCredentials, users } from '../db/schema.js';
 import { recordAudit } from '../audit/log.js';
 import { findUserByEmail, hasPassword, newUserId, normalizeEmail, type User } from '../auth/accounts.js';
 import { checkPasswordStrength, hashPassword, type PasswordProblem } from '../auth/password.js';
@@ -9,6 +9,7 @@ import { generateToken, hashToken } from '../auth/tokens.js';
 import type { Mailer, MailMessage } from '../mail/mailer.js';
 import { findTenantById, type Tenant } from '../tenants/tenants.js';
 import { logLine } from '../log.js';
+import { invalidateUserSessions } from '../auth/session.js';
 
 /*
  * Staff join by invitation only: the platform admin invites a Comune's operators, an operator
@@ -173,10 +174,11 @@ export async function acceptInvitation(db: Db, clock: Clock, token: string, pass
 		// Spent inside the transaction: two tabs submitting the same link set one password.
 		const spent = tx.update(emailTokens).set({ usedAt: now }).where(and(eq(emailTokens.id, found.tokenId), isNull(emailTokens.usedAt))).run();
 		if (spent.changes !== 1) return { status: 'used' } as const;
+		const hadPassword = tx.select({ id: passwordCredentials.userId }).from(passwordCredentials).where(eq(passwordCredentials.userId, user.id)).get() !== undefined;
 		tx.insert(passwordCredentials).values({ userId: user.id, hash, updatedAt: now }).onConflictDoUpdate({ target: passwordCredentials.userId, set: { hash, updatedAt: now } }).run();
 		// A link for an account that had a password (create-admin run again: the admin's way back
 		// in) is a reset: whoever held the old password is signed out, as after any reset.
-		tx.delete(sessions).where(eq(sessions.userId, user.id)).run();
+		if (hadPassword) invalidateUserSessions(db, user.id);
 		tx.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, user.id)).run();
 		recordAudit(tx, clock, { tenantId: tenant?.id ?? null, actorUserId: user.id, action: 'user.invite_accept', entity: 'user', entityId: user.id, ip });
 		return { status: 'accepted', user, tenant } as const;
