@@ -908,7 +908,7 @@ export const mailOutbox = sqliteTable(
 	{
 		id: integer('id').primaryKey({ autoIncrement: true }),
 		tenantId: integer('tenant_id').references(() => tenants.id),
-		kind: text('kind', { enum: ['saldo_basso', 'ricarica', 'sollecito'] }).notNull(),
+		kind: text('kind', { enum: ['saldo_basso', 'ricarica', 'sollecito', 'ricevuta'] }).notNull(),
 		recipient: text('recipient').notNull(),
 		subject: text('subject').notNull(),
 		body: text('body').notNull(),

@@ -4,9 +4,10 @@ import type { Db } from '../db/client.js';
 import { consumers } from '../db/schema.js';
 import type { TenantScope } from '../db/tenant-scope.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { markReceiptMessage } from '../payments/alert-messages.js';
+import type { MailMessage } from '../mail/mailer.js';
+import { signature } from '../payments/alert-messages.js';
 import { readNotificationPrefs } from '../../src/lib/shared/schemas.js';
-import { formatLongDate, formatTime } from '../../src/lib/shared/dates.js';
+import { formatDateIt, formatLongDate, formatTime, zonedDateOf } from '../../src/lib/shared/dates.js';
 import type { Mark, MarkResult } from './marks.js';
 
 const what: Record<Mark['kind'], [string, string]> = {
@@ -15,7 +16,7 @@ const what: Record<Mark['kind'], [string, string]> = {
 };
 
 /**
- * "Mandami una ricevuta per ogni assenza o pasto in bianco registrato": one e-mail per request, with
+ * "Mandami per e-mail una ricevuta di ogni assenza o pasto in bianco che segno dall’app": one e-mail per request, with
  * every mark it applied and its receipt, queued in the marks' own transaction. A resend (duplicate)
  * or a refusal sends nothing: the parent already has that receipt, or the page said no.
  */
@@ -36,7 +37,18 @@ export function queueMarkReceipts(
 	const names = new Map(db.select({ id: consumers.id, name: consumers.givenName }).from(consumers).where(scope.where(consumers, inArray(consumers.id, ids))).all().map((c) => [c.id, c.name]));
 	const lines = applied.map(
 		({ mark, receipt }) =>
-			`${names.get(mark.consumerId) ?? 'Alunno'}, ${formatLongDate(mark.date)}: ${what[mark.kind][mark.value ? 0 : 1]} — ricevuta ${receipt.id}, registrata alle ${formatTime(receipt.receivedAt, tenant.timezone)}`
+			`${names.get(mark.consumerId) ?? 'Alunno'}, ${formatLongDate(mark.date)}: ${what[mark.kind][mark.value ? 0 : 1]} — ricevuta ${receipt.id}, registrata il ${formatDateIt(zonedDateOf(receipt.receivedAt, tenant.timezone))} alle ${formatTime(receipt.receivedAt, tenant.timezone)}`
 	);
 	enqueueMail(db, clock, 'ricevuta', scope.tenantId, [markReceiptMessage(tenant, { givenName: guardian.givenName, email: to }, lines)]);
+}
+
+function markReceiptMessage(tenant: { name: string }, to: { givenName: string; email: string }, lines: string[]): MailMessage {
+	return {
+		to: to.email,
+		subject: `Ricevuta: ${lines.length === 1 ? 'modifica registrata' : `${lines.length} modifiche registrate`} — Comune di ${tenant.name}`,
+		text:
+			`Ciao ${to.givenName},\n\nil servizio mensa ha registrato:\n\n${lines.map((l) => `• ${l}`).join('\n')}\n\n` +
+			'L’ora è quella in cui la richiesta è arrivata al Comune: vale per l’orario limite.\nPuoi non ricevere più queste ricevute in Impostazioni.' +
+			signature(tenant)
+	};
 }

@@ -8,7 +8,8 @@ interface Recipient {
 	email: string;
 }
 
-const signature = (tenant: TenantLike) => `\n\n—\nComune di ${tenant.name} · servizi scolastici\nMensa Aperta`;
+/** The closing lines of every e-mail the Comune's service sends. */
+export const signature = (tenant: TenantLike) => `\n\n—\nComune di ${tenant.name} · servizi scolastici\nMensa Aperta`;
 
 export function lowBalanceMessage(
 	tenant: TenantLike,
@@ -32,16 +33,5 @@ export function creditedMessage(tenant: TenantLike, to: Recipient, lines: string
 		to: to.email,
 		subject: `Ricarica accreditata — Comune di ${tenant.name}`,
 		text: `Ciao ${to.givenName},\n\nla ricarica è stata accreditata:\n\n${lines.map((l) => `• ${l}`).join('\n')}\n\nSaldo ed estratto conto: ${link}` + signature(tenant)
-	};
-}
-
-export function markReceiptMessage(tenant: TenantLike, to: Recipient, lines: string[]): MailMessage {
-	return {
-		to: to.email,
-		subject: `Ricevuta: ${lines.length === 1 ? 'modifica registrata' : `${lines.length} modifiche registrate`} — Comune di ${tenant.name}`,
-		text:
-			`Ciao ${to.givenName},\n\nil servizio mensa ha registrato:\n\n${lines.map((l) => `• ${l}`).join('\n')}\n\n` +
-			'L’ora è quella in cui la richiesta è arrivata al Comune: vale per l’orario limite.\nPuoi non ricevere più queste ricevute in Impostazioni.' +
-			signature(tenant)
 	};
 }

@@ -9,7 +9,7 @@ import type { Runtime } from '../../runtime.js';
 import { appRouter } from '../app.js';
 import { createCallerFactory } from '../init.js';
 
-/* "Mandami una ricevuta per ogni assenza o pasto in bianco registrato", as Impostazioni saves it. */
+/* "Mandami per e-mail una ricevuta di ogni assenza o pasto in bianco che segno dall’app", as Impostazioni saves it. */
 
 const NOW = '2026-11-24T07:00:00Z'; // Tuesday, 08:00 in Rome
 const createCaller = createCallerFactory(appRouter);
@@ -48,7 +48,7 @@ describe('a receipt by e-mail for each mark', () => {
 		expect(mail.recipient).toBe('maria.rossi@example.com');
 		expect(mail.subject).toBe('Ricevuta: 2 modifiche registrate — Comune di Mazzè');
 		expect(mail.body).toContain('• Luca, mercoledì 25 novembre 2026: assente — ricevuta ');
-		expect(mail.body).toContain('registrata alle 08:00:00');
+		expect(mail.body).toContain('registrata il 24/11/2026 alle 08:00:00');
 		await maria().meals.mark({ marks: batch });
 		expect(receipts()).toHaveLength(1);
 	});
