@@ -46,6 +46,12 @@ describe('exportGuardianData', () => {
 		const json = JSON.stringify(data);
 		expect(json).not.toContain('FRRGNN82H15L219L');
 		expect(json).not.toContain('giovanni@example.com');
+		// An account that never gave its fiscal code knows its own applications by their e-mail.
+		f.db.$client.prepare("UPDATE enrolments SET applicant_email = 'maria.rossi@example.com' WHERE consumer_id = ?").run(f.luca.id);
+		f.db.$client.prepare('UPDATE users SET codice_fiscale = NULL, fiscal_code_verified_at = NULL WHERE id = ?').run(f.maria.id);
+		const withoutCf = exportGuardianData(f.db, f.scope, fixedClock(NOV_2026), f.maria.id)!;
+		expect(withoutCf.children[0].enrolments[0]).toMatchObject({ applicantFiscalCode: 'RSSMRA85C52L219F', applicantIsYou: true });
+		expect(withoutCf.children[1].enrolments[0]).toMatchObject({ applicantFiscalCode: null, applicantIsYou: false });
 	});
 
 	it('leaves out every secret: password hash, session token hash, activation code hash', async () => {

@@ -32,14 +32,16 @@ export type DataExport = NonNullable<ReturnType<typeof exportGuardianData>>;
  * An enrolment the other parent applied for names them: their fiscal code and e-mail are theirs to
  * ask for, not this guardian's (GDPR art. 15(4)). The name stays, as the child's record says it.
  */
-function applicantAsSeenBy(requesterCf: string | null) {
+function applicantAsSeenBy(requester: { codiceFiscale: string | null; email: string | null }) {
+	const same = (a: string, b: string | null) => b !== null && b !== '' && a.toLowerCase() === b.toLowerCase();
 	return <E extends { applicantFiscalCode: string; applicantEmail: string }>(e: E) => {
-		const yours = requesterCf !== null && e.applicantFiscalCode.toUpperCase() === requesterCf.toUpperCase();
+		// By fiscal code; for an account that never gave one, by the e-mail the application names.
+		const yours = requester.codiceFiscale ? same(e.applicantFiscalCode, requester.codiceFiscale) : same(e.applicantEmail, requester.email);
 		return { ...e, applicantFiscalCode: yours ? e.applicantFiscalCode : null, applicantEmail: yours ? e.applicantEmail : null, applicantIsYou: yours };
 	};
 }
 
-function childData(db: Db, scope: TenantScope, consumerId: number, requesterCf: string | null) {
+function childData(db: Db, scope: TenantScope, consumerId: number, requester: { codiceFiscale: string | null; email: string | null }) {
 	const child = db
 		.select({
 			id: consumers.id,
@@ -75,7 +77,7 @@ function childData(db: Db, scope: TenantScope, consumerId: number, requesterCf: 
 			.where(scope.where(enrolments, eq(enrolments.consumerId, consumerId)))
 			.orderBy(asc(enrolments.fromDate))
 			.all()
-			.map(applicantAsSeenBy(requesterCf)),
+			.map(applicantAsSeenBy(requester)),
 		dayMarks: db
 			.select({ date: dayMarks.date, assenza: dayMarks.assenza, pastoInBianco: dayMarks.pastoInBianco })
 			.from(dayMarks)
@@ -106,7 +108,7 @@ export function exportGuardianData(db: Db, scope: TenantScope, clock: Clock, use
 	const user = db.select().from(users).where(and(eq(users.id, userId), eq(users.tenantId, scope.tenantId))).get();
 	if (!user) return null;
 	const children = listGuardianConsumers(db, scope, user).map((c) => {
-		return { ...childData(db, scope, c.id, user.codiceFiscale), school: c.school, schoolClass: c.schoolClass };
+		return { ...childData(db, scope, c.id, user), school: c.school, schoolClass: c.schoolClass };
 	});
 	return {
 		generatedAt: clock.now().toISOString(),

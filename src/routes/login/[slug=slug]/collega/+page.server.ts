@@ -23,6 +23,12 @@ function signIn(event: RequestEvent, user: User, via: string): never {
 	redirect(303, session.home);
 }
 
+/** The held identity was claimed or declined by another submit meanwhile: back to the login, with a word. */
+function settled(event: RequestEvent): never {
+	dropCookie(event, 'pendingLink');
+	redirect(303, `/login/${event.params.slug}?errore=collegamento-scaduto`);
+}
+
 export const load: PageServerLoad = (event) => {
 	const pending = pendingOf(event);
 	if (!pending) redirect(303, `/login/${event.params.slug}?errore=collegamento-scaduto`);
@@ -38,7 +44,7 @@ export const actions: Actions = {
 		if (!decision.allowed) return fail(429, { problem: `Troppi tentativi. Per sicurezza riprova fra ${Math.ceil(decision.retryAfterSeconds / 60)} minuti.` });
 		const password = String((await event.request.formData()).get('password') ?? '').slice(0, 256);
 		const result = await claimWithPassword(rt.db, rt.clock, pending, password, event.getClientAddress());
-		if (result.status === 'gone') redirect(303, `/login/${event.params.slug}`);
+		if (result.status === 'gone') settled(event);
 		if (result.status !== 'linked') return fail(400, { problem: 'Password non corretta.' });
 		signIn(event, result.user, `${pending.provider}+password`);
 	},
@@ -46,7 +52,7 @@ export const actions: Actions = {
 		const pending = pendingOf(event);
 		if (!pending) redirect(303, `/login/${event.params.slug}`);
 		const user = declineLink(event.locals.rt.db, event.locals.rt.clock, pending, event.getClientAddress());
-		if (!user) redirect(303, `/login/${event.params.slug}`);
+		if (!user) settled(event);
 		signIn(event, user, pending.provider);
 	}
 };
