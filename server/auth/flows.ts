@@ -177,7 +177,9 @@ export async function finishPasswordReset(rt: Runtime, ip: string, input: { toke
 /**
  * The code after the password, for the session that gave the password. Its own per-account count,
  * which a right password does not clear (else signing in again would give eight more guesses each
- * time), and the login's per-address one: six digits are guessed in a million tries, not in eight.
+ * time), and a per-address count as loose as the login's, kept apart from it so that codes and
+ * sign-ins from one school's address do not use up each other's: six digits are guessed in a
+ * million tries, not in eight.
  */
 export function proveCode(
 	rt: Runtime,
@@ -188,7 +190,7 @@ export function proveCode(
 	const { user } = auth;
 	const accountKey = secondFactorLimitKey(user.id);
 	const limited = limit(rt, [
-		[`login:ip:${ip}`, rateRules.loginIp],
+		[`2fa:ip:${ip}`, rateRules.loginIp],
 		[accountKey, rateRules.secondFactorAccount]
 	]);
 	if (limited) return limited;
