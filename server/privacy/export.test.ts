@@ -5,6 +5,7 @@ import { seedDemoHistory } from '../seed/demo-history.js';
 import { fixtureOf, NOV_2026, rows, seededDb } from '../meals/test-fixture.js';
 import { exportGuardianData } from './export.js';
 import { renderDataExportPdf } from './export-pdf.js';
+import { pdfText } from '../../tests/helpers/pdf-text.js';
 
 async function withHistory() {
 	const db = await seededDb();
@@ -70,10 +71,15 @@ describe('exportGuardianData', () => {
 		expect(exportGuardianData(f.db, f.chiusiScope, fixedClock(NOV_2026), f.maria.id)).toBeNull();
 	});
 
-	it('renders the same data as a PDF', async () => {
+	it('renders the same data as a PDF, with Italian dates and times', async () => {
 		const f = await withHistory();
-		const bytes = await renderDataExportPdf(exportGuardianData(f.db, f.scope, fixedClock(NOV_2026), f.maria.id)!, 'Comune di Mazzè');
+		const bytes = await renderDataExportPdf(exportGuardianData(f.db, f.scope, fixedClock(NOV_2026), f.maria.id)!, 'Comune di Mazzè', 'Europe/Rome');
 		expect(Buffer.from(bytes.subarray(0, 5)).toString()).toBe('%PDF-');
-		expect(bytes.length).toBeGreaterThan(2000);
+		const text = pdfText(bytes);
+		// 06:00 UTC on 2 November is 07:00 in Rome.
+		expect(text).toContain('Estratto il 02/11/2026 07:00 (ora italiana).');
+		expect(text).toContain('Data di nascita: 04/05/2017');
+		// No ISO date where a date is shown (a demo operation's id has one inside it).
+		expect(text).not.toMatch(/(^|\n|il |dal |al |aperta |scade )20\d\d-\d\d-\d\d/);
 	});
 });

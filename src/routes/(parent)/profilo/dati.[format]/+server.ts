@@ -18,7 +18,7 @@ export const GET: RequestHandler = async (event) => {
 	const data = exportGuardianData(rt.db, tenantScope(tenant.id), rt.clock, auth.user.id);
 	if (!data) error(404, 'Pagina non trovata.');
 	recordAudit(rt.db, rt.clock, { tenantId: tenant.id, actorUserId: auth.user.id, action: 'privacy.export', entity: 'user', entityId: auth.user.id, details: { format }, ip: event.getClientAddress() });
-	const body = format === 'json' ? JSON.stringify(data, null, 2) : await renderDataExportPdf(data, `Comune di ${tenant.name}`);
+	const body = format === 'json' ? JSON.stringify(data, null, 2) : await renderDataExportPdf(data, `Comune di ${tenant.name}`, tenant.timezone);
 	return new Response(body, {
 		headers: {
 			'content-type': format === 'json' ? 'application/json; charset=utf-8' : 'application/pdf',
