@@ -4,6 +4,7 @@ import { fixedClock } from '../clock.js';
 import { openDb, type Db } from '../db/client.js';
 import { emailTokens, memberships, passwordCredentials, tenants, users } from '../db/schema.js';
 import {
+	changePassword,
 	findUserByEmail,
 	issueVerifyToken,
 	loginWithPassword,
@@ -227,6 +228,18 @@ describe('accounts', () => {
 			expect(first.token).not.toBe(second.token);
 			expect((await resetPassword(db, clock, second.token, NEW_PASSWORD)).status).toBe('ok');
 			expect(await resetPassword(db, clock, first.token, 'Terza-Password-Diversa-9')).toEqual({ status: 'invalid' });
+			expect((await loginWithPassword(db, tenantId, user.email!, NEW_PASSWORD)).status).toBe('ok');
+		});
+
+		it('a password changed on Profilo voids the reset links asked for before', async () => {
+			const { user, verifyToken } = await registered(db, clock, tenantId);
+			verifyEmail(db, clock, verifyToken);
+			const earlier = requestPasswordReset(db, clock, tenantId, user.email!)!;
+			const session = generateSessionToken();
+			createSession(db, clock, session, user.id);
+			const changed = await changePassword(db, clock, user, { current: PASSWORD, next: NEW_PASSWORD, sessionId: hashToken(session), endOtherSessions: true });
+			expect(changed.status).toBe('ok');
+			expect(await resetPassword(db, clock, earlier.token, 'Terza-Password-Diversa-9')).toEqual({ status: 'invalid' });
 			expect((await loginWithPassword(db, tenantId, user.email!, NEW_PASSWORD)).status).toBe('ok');
 		});
 

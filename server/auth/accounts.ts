@@ -224,6 +224,11 @@ export async function changePassword(
 	const hash = await hashPassword(change.next);
 	return db.transaction(() => {
 		db.update(passwordCredentials).set({ hash, updatedAt: clock.now() }).where(eq(passwordCredentials.userId, user.id)).run();
+		// A reset link asked for before the change (by the owner, or by whoever had their mailbox) must not undo it.
+		db.update(emailTokens)
+			.set({ usedAt: clock.now() })
+			.where(and(eq(emailTokens.userId, user.id), eq(emailTokens.purpose, 'reset'), isNull(emailTokens.usedAt)))
+			.run();
 		const otherSessionsEnded = change.endOtherSessions ? invalidateOtherSessions(db, user.id, change.sessionId) : 0;
 		invalidateSession(db, change.sessionId);
 		return { status: 'ok', otherSessionsEnded } as const;
