@@ -192,10 +192,11 @@ export async function renderAvvisoPdf(input: AvvisoInput): Promise<Uint8Array> {
 	doc.rect(left, boxTop, CONTENT, 22).fillColor(BLUE).fill();
 	doc.font('Helvetica-Bold').fontSize(10).fillColor('white').text('BANCHE E ALTRI CANALI', left + 12, boxTop + 7, { width: CONTENT - 24 });
 
+	// Four modules of white on every side, as the QR standard asks: a till scanner is strict where a phone is not.
 	const qrSide = drawQr(doc, qrPayload, left + 12, boxTop + 36, 3);
 	doc.font('Helvetica').fontSize(7.5).fillColor(GREY).text(
 		'Inquadra il codice QR con l’app della banca o fallo leggere allo sportello.',
-		left + 12, boxTop + 42 + qrSide, { width: qrSide }
+		left + 12, boxTop + 36 + qrSide + 4 * 3, { width: qrSide }
 	);
 
 	const fx = left + 12 + qrSide + 24;
