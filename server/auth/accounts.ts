@@ -166,13 +166,20 @@ export function requestPasswordReset(db: Db, clock: Clock, tenantId: number | nu
 
 export type ResetResult = { status: 'ok'; user: User } | { status: 'invalid' } | { status: 'weak_password'; problem: PasswordProblem };
 
+/** The account a reset link may still reset: unused and unexpired, else null. */
+export function pendingReset(db: Db, clock: Clock, token: string): { user: User } | null {
+	return (
+		db
+			.select({ user: users })
+			.from(emailTokens)
+			.innerJoin(users, eq(users.id, emailTokens.userId))
+			.where(and(eq(emailTokens.id, hashToken(token)), eq(emailTokens.purpose, 'reset'), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, clock.now())))
+			.get() ?? null
+	);
+}
+
 export async function resetPassword(db: Db, clock: Clock, token: string, password: string): Promise<ResetResult> {
-	const pending = db
-		.select({ user: users })
-		.from(emailTokens)
-		.innerJoin(users, eq(users.id, emailTokens.userId))
-		.where(and(eq(emailTokens.id, hashToken(token)), eq(emailTokens.purpose, 'reset'), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, clock.now())))
-		.get();
+	const pending = pendingReset(db, clock, token);
 	if (!pending) return { status: 'invalid' };
 	// A weak choice leaves the link usable for a second try.
 	const problem = checkPasswordStrength(password, personalWords(pending.user));

@@ -35,6 +35,11 @@ describe('password reset by e-mail', () => {
 		expect(link.origin).toBe(server.url);
 		const token = link.searchParams.get('token')!;
 		expect(token).toMatch(/^[a-z2-7]{32}$/);
+		// The page says at once whether the link works: the form for a good one, why not for another.
+		expect(await (await anon.fetch(link.href)).text()).toContain('Scegli una nuova password');
+		const broken = await (await anon.fetch(`${server.url}/reimposta?token=${'a'.repeat(32)}`)).text();
+		expect(broken).toContain('Link non più valido');
+		expect(broken).not.toContain('Salva la nuova password');
 
 		// A weak password is refused next to the field, and does not spend the link.
 		const common = await failure(anon.trpc.auth.resetPassword.mutate({ token, password: 'password12' }));
@@ -68,6 +73,7 @@ describe('password reset by e-mail', () => {
 		const again = await failure(anon.trpc.auth.resetPassword.mutate({ token, password: 'Ancora-Un-Altra-Password-9' }));
 		expect(again.data?.httpStatus).toBe(401);
 		expect(again.message).toMatch(/non è valido, è già stato usato o è scaduto/);
+		expect(await (await anon.fetch(link.href)).text()).toContain('Link non più valido');
 		// …and the refused second use did not change the password.
 		await expect(testClient(server.url).trpc.auth.login.mutate({ ...maria, password: newPassword })).resolves.toEqual({ home: '/home' });
 	});
