@@ -138,9 +138,13 @@ export function proveSecondFactor(db: Db, clock: Clock, secrets: Sealer, userId:
 			if (spent.changes === 0) return { status: 'wrong_code' } as const;
 		}
 		db.update(sessions).set({ secondFactorAt: clock.now() }).where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId))).run();
-		const left = db.select({ id: recoveryCodes.id }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))).all().length;
-		return { status: 'ok', recoveryCodes: issued, recoveryCodesLeft: left } as const;
+		return { status: 'ok', recoveryCodes: issued, recoveryCodesLeft: recoveryCodesLeft(db, userId) } as const;
 	});
+}
+
+/** How many recovery codes the staff member has not used yet. */
+export function recoveryCodesLeft(db: Db, userId: string): number {
+	return db.select({ id: recoveryCodes.id }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))).all().length;
 }
 
 /** A new set for someone who used some or fears they leaked; asked from a session that passed. */

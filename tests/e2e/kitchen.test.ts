@@ -70,6 +70,20 @@ describe('kitchen', () => {
 		await expectNoSidewaysScroll('/cucina');
 		await expectAccessible('/cucina at 360 px');
 	});
+
+	it('her name leads to her own account: the password, and new recovery codes shown once', async () => {
+		await page.getByRole('link', { name: /il mio account/ }).click();
+		await page.waitForURL('**/account');
+		await settle(page);
+		await page.getByRole('heading', { level: 1, name: 'Il mio account' }).waitFor();
+		await page.getByRole('button', { name: 'Genera nuovi codici' }).click();
+		const shown = page.getByRole('status').filter({ hasText: 'Ecco i nuovi codici' });
+		await shown.waitFor();
+		expect(await shown.locator('code').count()).toBe(10);
+		expect(await page.getByText('Ti restano 10 codici.').isVisible()).toBe(true);
+		await expectNoSidewaysScroll('/account');
+		await expectAccessible('/account at 360 px');
+	});
 });
 
 describe('ufficio', () => {

@@ -23,6 +23,8 @@ export const validInputs: Record<string, ValidInput> = {
 	'auth.verifyEmail': { token: 'abcdefghijklmnopqrstuvwxyz234567' },
 	'auth.login': { tenantSlug: 'mazze', email: 'maria.rossi@example.com', password: 'MensaAperta-2026' },
 	'auth.logout': NO_INPUT,
+	'auth.staffAccount': NO_INPUT,
+	'auth.renewRecoveryCodes': NO_INPUT,
 	'auth.changePassword': { currentPassword: 'MensaAperta-2026', newPassword: 'Refezione-Mazzè-42', endOtherSessions: true },
 	'auth.requestReset': { tenantSlug: 'mazze', email: 'maria.rossi@example.com' },
 	'auth.resetPassword': { token: 'abcdefghijklmnopqrstuvwxyz234567', password: 'Refezione-Mazzè-42' },

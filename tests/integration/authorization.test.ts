@@ -44,6 +44,8 @@ allow(['operator'], [
 ]);
 allow(['operator'], ['officePrivacy.anonymiseFamily']);
 // The platform.
+// One's own staff account: the recovery codes.
+allow(['operator', 'school_staff', 'kitchen', 'admin'], ['auth.staffAccount', 'auth.renewRecoveryCodes']);
 allow(['admin'], ['admin.tenants', 'admin.tenant', 'admin.createTenant', 'admin.updateTenant', 'admin.setLogo', 'admin.inviteOperator', 'admin.secureStaff']);
 
 interface ProcedureDef {
@@ -125,6 +127,7 @@ const pages = (ids: { sofia: number; mazze: number }): [string, readonly Role[]]
 		['/admin', ['admin']],
 		['/admin/comuni/nuovo', ['admin']],
 		[`/admin/comuni/${ids.mazze}`, ['admin']],
+		['/account', ['operator', 'school_staff', 'kitchen', 'admin']],
 		['/cucina', ['kitchen', 'operator', 'school_staff']],
 		['/cucina/report.csv?data=2026-11-23', ['kitchen', 'operator', 'school_staff']],
 		['/scuola', ['school_staff']],

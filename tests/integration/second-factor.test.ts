@@ -138,6 +138,23 @@ describe('the second factor', () => {
 		expect((await failure(operator.client.trpc.admin.secureStaff.mutate({ tenantId: 1, userId: cook.userId, action: 'end_sessions' }))).data?.code).toBe('FORBIDDEN');
 	});
 
+	it('a staff member renews the recovery codes from their account page: ten new ones, the old ones void', async () => {
+		const { client } = await withPassword('ufficio@chiusi.example.it', 'chiusi-della-verna');
+		await client.trpc.auth.proveSecondFactor.mutate({ code: await authenticatorCode(server.url, 'ufficio@chiusi.example.it') });
+		const page = await client.fetch(`${server.url}/account`);
+		expect(page.status).toBe(200);
+		expect(await page.text()).toContain('Codici di recupero');
+		const first = (await client.trpc.auth.renewRecoveryCodes.mutate()).recoveryCodes;
+		expect(first).toHaveLength(10);
+		expect(await client.trpc.auth.staffAccount.query()).toMatchObject({ hasPassword: true, recoveryCodesLeft: 10 });
+		const second = (await client.trpc.auth.renewRecoveryCodes.mutate()).recoveryCodes;
+		// A new sign-in: an old code is no good, a new one is, once.
+		const next = await withPassword('ufficio@chiusi.example.it', 'chiusi-della-verna');
+		expect((await failure(next.client.trpc.auth.proveSecondFactor.mutate({ code: first[0] }))).data?.code).toBe('UNAUTHORIZED');
+		expect(await next.client.trpc.auth.proveSecondFactor.mutate({ code: second[0] })).toMatchObject({ recoveryCodesLeft: 9 });
+		expect(await next.client.trpc.auth.staffAccount.query()).toMatchObject({ recoveryCodesLeft: 9 });
+	});
+
 	it('guessing codes meets a limit that signing in again with the password does not clear', async () => {
 		let last: Awaited<ReturnType<typeof failure>> | null = null;
 		let guesses = 0;

@@ -153,7 +153,7 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
  * caller's Comune, a wrong code or password is counted, the offline copy makes the caller's own
  * children's Punto LIS codes) but must still show nothing of the family and change none of its rows.
  */
-const OWN_ACCOUNT = new Set(['auth.logout', 'auth.proveSecondFactor', 'auth.changePassword', 'profile.update', 'profile.updatePrefs', 'guardian.offlineCopy']);
+const OWN_ACCOUNT = new Set(['auth.logout', 'auth.proveSecondFactor', 'auth.changePassword', 'auth.renewRecoveryCodes', 'profile.update', 'profile.updatePrefs', 'guardian.offlineCopy']);
 /** Public by design, for an address anyone can type: Maria herself is sent the reset link. */
 const WRITES_BY_DESIGN: Record<string, string[]> = { 'auth.requestReset': ['email_tokens'] };
 

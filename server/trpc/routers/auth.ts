@@ -10,10 +10,12 @@ import {
 	VerifyEmailInput
 } from '../../../src/lib/shared/schemas.js';
 import { changeOwnPassword, confirmEmail, finishPasswordReset, login, proveCode, register, resendVerification, startPasswordReset } from '../../auth/flows.js';
-import { enrolmentOf } from '../../auth/second-factor.js';
+import { enrolmentOf, recoveryCodesLeft, renewRecoveryCodes } from '../../auth/second-factor.js';
+import { hasPassword } from '../../auth/accounts.js';
+import { recordAudit } from '../../audit/log.js';
 import { invalidateSession } from '../../auth/session.js';
 import { homeFor } from '../../auth/home.js';
-import { anyUserProcedure, publicProcedure, router, secondFactorStepProcedure } from '../init.js';
+import { anyUserProcedure, procedureFor, publicProcedure, router, secondFactorStepProcedure } from '../init.js';
 import { refuse } from '../outcomes.js';
 import type { Context } from '../context.js';
 import { findTenantById } from '../../tenants/tenants.js';
@@ -24,6 +26,8 @@ function loginPathOf(ctx: Context, tenantId: number | null): string {
 }
 
 const LINK_EXPIRED = 'Il link non è valido, è già stato usato o è scaduto. Chiedine uno nuovo.';
+
+const staffProcedure = procedureFor('operator', 'school_staff', 'kitchen', 'admin');
 
 export const authRouter = router({
 	register: publicProcedure.input(RegisterInput).mutation(async ({ ctx, input }) => {
@@ -63,6 +67,17 @@ export const authRouter = router({
 		invalidateSession(ctx.rt.db, ctx.auth.session.id);
 		ctx.edge.clearSessionCookie();
 		return { loginPath: loginPathOf(ctx, ctx.auth.user.tenantId) };
+	}),
+	/** The staff member's own account page: what a password change and the recovery codes need. */
+	staffAccount: staffProcedure.input(NoInput).query(({ ctx }) => ({
+		hasPassword: hasPassword(ctx.rt.db, ctx.auth.user.id),
+		recoveryCodesLeft: recoveryCodesLeft(ctx.rt.db, ctx.auth.user.id)
+	})),
+	/** Ten new recovery codes, shown once; the old ones stop working. From a session that gave its code. */
+	renewRecoveryCodes: staffProcedure.input(NoInput).mutation(({ ctx }) => {
+		const recoveryCodes = renewRecoveryCodes(ctx.rt.db, ctx.rt.clock, ctx.auth.user.id);
+		recordAudit(ctx.rt.db, ctx.rt.clock, { tenantId: ctx.auth.user.tenantId, actorUserId: ctx.auth.user.id, action: 'user.recovery_codes_renew', entity: 'user', entityId: ctx.auth.user.id, ip: ctx.edge.ip });
+		return { recoveryCodes };
 	}),
 	changePassword: anyUserProcedure.input(ChangePasswordInput).mutation(async ({ ctx, input }) => {
 		const session = { id: ctx.auth.session.id, secondFactor: ctx.auth.session.secondFactorAt !== null };
