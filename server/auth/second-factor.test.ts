@@ -84,9 +84,10 @@ describe('second factor', () => {
 		expect(proveSecondFactor(db, clock, secrets, user.id, session, ` ${codes[3].toUpperCase().replace('-', '')} `)).toEqual({ status: 'ok', recoveryCodes: null, recoveryCodesLeft: 9 });
 		expect(passed(session)).not.toBeNull();
 		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('c'), codes[3])).toEqual({ status: 'wrong_code' });
-		const fresh = renewRecoveryCodes(db, clock, user.id);
+		const fresh = renewRecoveryCodes(db, clock, { id: user.id, tenantId: null });
 		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('d'), codes[4])).toEqual({ status: 'wrong_code' });
 		expect(proveSecondFactor(db, clock, secrets, user.id, newSession('e'), fresh[0])).toMatchObject({ status: 'ok', recoveryCodesLeft: 9 });
+		expect(db.$client.prepare("SELECT actor_user_id FROM audit_log WHERE action = 'user.recovery_codes_renew'").pluck().all()).toEqual([user.id]);
 	});
 
 	it('before enrolment a recovery-looking code proves nothing; a reset ends the sessions, clears the count of wrong codes and asks to enrol again', () => {

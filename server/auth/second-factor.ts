@@ -7,6 +7,7 @@ import { recoveryCodes, sessions, totpCredentials, type Role } from '../db/schem
 import { hashToken } from './tokens.js';
 import { isSealed, SealError, type Sealer } from './sealed.js';
 import { resetRateLimit, secondFactorLimitKey } from './rate-limit.js';
+import { recordAudit } from '../audit/log.js';
 
 /*
  * Staff accounts (ufficio, scuola, cucina, admin) reach children's data and families' money: a
@@ -147,9 +148,13 @@ export function recoveryCodesLeft(db: Db, userId: string): number {
 	return db.select({ id: recoveryCodes.id }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))).all().length;
 }
 
-/** A new set for someone who used some or fears they leaked; asked from a session that passed. */
-export function renewRecoveryCodes(db: Db, clock: Clock, userId: string): string[] {
-	return db.transaction(() => issueRecoveryCodes(db, clock, userId));
+/** A new set for someone who used some or fears they leaked; asked from a session that passed. Audited with the codes. */
+export function renewRecoveryCodes(db: Db, clock: Clock, user: { id: string; tenantId: number | null }, ip = ''): string[] {
+	return db.transaction(() => {
+		const codes = issueRecoveryCodes(db, clock, user.id);
+		recordAudit(db, clock, { tenantId: user.tenantId, actorUserId: user.id, action: 'user.recovery_codes_renew', entity: 'user', entityId: user.id, ip });
+		return codes;
+	});
 }
 
 /** For a staff member who lost both phone and codes: an admin removes the authenticator; the next login enrols again. */

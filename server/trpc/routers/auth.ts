@@ -12,7 +12,6 @@ import {
 import { changeOwnPassword, confirmEmail, finishPasswordReset, login, proveCode, register, resendVerification, startPasswordReset } from '../../auth/flows.js';
 import { enrolmentOf, recoveryCodesLeft, renewRecoveryCodes } from '../../auth/second-factor.js';
 import { hasPassword } from '../../auth/accounts.js';
-import { recordAudit } from '../../audit/log.js';
 import { invalidateSession } from '../../auth/session.js';
 import { homeFor } from '../../auth/home.js';
 import { anyUserProcedure, procedureFor, publicProcedure, router, secondFactorStepProcedure } from '../init.js';
@@ -75,9 +74,7 @@ export const authRouter = router({
 	})),
 	/** Ten new recovery codes, shown once; the old ones stop working. From a session that gave its code. */
 	renewRecoveryCodes: staffProcedure.input(NoInput).mutation(({ ctx }) => {
-		const recoveryCodes = renewRecoveryCodes(ctx.rt.db, ctx.rt.clock, ctx.auth.user.id);
-		recordAudit(ctx.rt.db, ctx.rt.clock, { tenantId: ctx.auth.user.tenantId, actorUserId: ctx.auth.user.id, action: 'user.recovery_codes_renew', entity: 'user', entityId: ctx.auth.user.id, ip: ctx.edge.ip });
-		return { recoveryCodes };
+		return { recoveryCodes: renewRecoveryCodes(ctx.rt.db, ctx.rt.clock, ctx.auth.user, ctx.edge.ip) };
 	}),
 	changePassword: anyUserProcedure.input(ChangePasswordInput).mutation(async ({ ctx, input }) => {
 		const session = { id: ctx.auth.session.id, secondFactor: ctx.auth.session.secondFactorAt !== null };
