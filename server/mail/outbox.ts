@@ -3,8 +3,9 @@ import type { Db } from '../db/client.js';
 import { preparedFor } from '../db/prepared.js';
 import type { Mailer, MailMessage } from './mailer.js';
 import { log } from '../log.js';
+import type { mailOutbox } from '../db/schema.js';
 
-export type OutboxKind = 'saldo_basso' | 'ricarica' | 'sollecito' | 'ricevuta';
+export type OutboxKind = (typeof mailOutbox.$inferInsert)['kind'];
 /** What the outbox keeps: text only. An attachment (the avviso PDF) is sent at once by its request. */
 export type QueuedMail = Omit<MailMessage, 'attachments'>;
 

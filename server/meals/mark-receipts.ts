@@ -9,6 +9,8 @@ import { signature } from '../payments/alert-messages.js';
 import { readNotificationPrefs } from '../../src/lib/shared/schemas.js';
 import { formatDateIt, formatLongDate, formatTime, zonedDateOf } from '../../src/lib/shared/dates.js';
 import type { Mark, MarkResult } from './marks.js';
+import { mailOf } from '../payments/ricarica.js';
+import { logLine } from '../log.js';
 
 const what: Record<Mark['kind'], [string, string]> = {
 	assenza: ['assente', 'presente (assenza tolta)'],
@@ -18,19 +20,37 @@ const what: Record<Mark['kind'], [string, string]> = {
 /**
  * "Mandami per e-mail una ricevuta di ogni assenza o pasto in bianco che segno dall’app": one e-mail per request, with
  * every mark it applied and its receipt, queued in the marks' own transaction. A resend (duplicate)
- * or a refusal sends nothing: the parent already has that receipt, or the page said no.
+ * or a refusal sends nothing: the parent already has that receipt, or the page said no. In a
+ * savepoint of its own: an e-mail that cannot be queued is logged, and never costs the marks.
  */
 export function queueMarkReceipts(
 	db: Db,
 	clock: Clock,
 	scope: TenantScope,
 	tenant: { name: string; timezone: string },
-	guardian: { givenName: string; email: string | null; contactEmail: string | null; notificationPrefs: string },
+	guardian: { givenName: string; email: string | null; contactEmail: string; notificationPrefs: string },
+	marks: readonly Mark[],
+	results: readonly MarkResult[],
+	log: (line: string, error: unknown) => void = logLine
+): void {
+	try {
+		db.transaction(() => queue(db, clock, scope, tenant, guardian, marks, results));
+	} catch (error) {
+		log('[ricevute] ricevuta delle segnalazioni non messa in coda', error);
+	}
+}
+
+function queue(
+	db: Db,
+	clock: Clock,
+	scope: TenantScope,
+	tenant: { name: string; timezone: string },
+	guardian: { givenName: string; email: string | null; contactEmail: string; notificationPrefs: string },
 	marks: readonly Mark[],
 	results: readonly MarkResult[]
 ): void {
 	if (!readNotificationPrefs(guardian.notificationPrefs).markReceiptEmail) return;
-	const to = guardian.contactEmail || guardian.email;
+	const to = mailOf(guardian);
 	const applied = results.flatMap((r, i) => (r.status === 'applied' ? [{ mark: marks[i], receipt: r.receipt }] : []));
 	if (!to || applied.length === 0) return;
 	const ids = [...new Set(applied.map((a) => a.mark.consumerId))];

@@ -65,5 +65,10 @@ describe('a receipt by e-mail for each mark', () => {
 		db.update(users).set({ notificationPrefs: '{not json' }).where(eq(users.id, f.maria.id)).run();
 		expect((await maria().meals.mark({ marks: [mark('6d0b7c1e-0000-4000-8000-000000000005', '2026-11-27')] })).results[0].status).toBe('applied');
 		expect(receipts()).toEqual([]);
+		// An e-mail that cannot be queued at all (here: no outbox) never costs the marks.
+		setPrefs(true);
+		db.$client.exec('DROP TABLE mail_outbox');
+		expect((await maria().meals.mark({ marks: [mark('6d0b7c1e-0000-4000-8000-000000000006', '2026-11-30')] })).results[0].status).toBe('applied');
+		expect(rows(db, "SELECT outcome FROM mark_events WHERE mutation_id = '6d0b7c1e-0000-4000-8000-000000000006'")).toEqual([{ outcome: 'applied' }]);
 	});
 });
