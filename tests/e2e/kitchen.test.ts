@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { staffSession } from '../helpers/e2e.js';
 import { serviceThursday } from '../helpers/server.js';
@@ -72,10 +73,21 @@ describe('kitchen', () => {
 	});
 
 	it('her name leads to her own account: the password, and new recovery codes shown once', async () => {
+		// The page must count the new set, not show the count it opened with.
+		const db = new Database(s.server.dbPath, { readonly: true });
+		let before: number;
+		try {
+			before = db.prepare(`SELECT count(*) FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = 'cucina@mazze.example.it' AND r.used_at IS NULL`).pluck().get() as number;
+		} finally {
+			db.close();
+		}
+		expect(before).not.toBe(10);
+		// On the phone-sized page the test before signed in.
 		await page.getByRole('link', { name: /il mio account/ }).click();
 		await page.waitForURL('**/account');
 		await settle(page);
 		await page.getByRole('heading', { level: 1, name: 'Il mio account' }).waitFor();
+		expect(await page.getByText(`Ti restano ${before} codici.`).isVisible()).toBe(true);
 		await page.getByRole('button', { name: 'Genera nuovi codici' }).click();
 		const shown = page.getByRole('status').filter({ hasText: 'Ecco i nuovi codici' });
 		await shown.waitFor();

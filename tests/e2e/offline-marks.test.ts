@@ -226,7 +226,7 @@ describe('marks made offline, sent when the network comes back', () => {
 		await other.close();
 		await page.evaluate(() => window.dispatchEvent(new Event('focus')));
 		await expect.poll(() => outcome(MONDAY).textContent()).toMatch(/^✓\s?Registrata alle \d\d:\d\d:\d\d: pasto normale\.$/);
-		expect(await banner.count()).toBe(0);
+		await expect.poll(() => banner.count()).toBe(0);
 
 		// Once more, and this time through the warning's own link.
 		endMariasSessions();
@@ -240,7 +240,7 @@ describe('marks made offline, sent when the network comes back', () => {
 		await page.waitForURL('**/home');
 		// Answered: kept on the phone until the day list has shown the answer.
 		await expect.poll(async () => (await readStore('outbox')).map((i) => [i.date, i.state])).toEqual([[MONDAY, 'applied']]);
-		expect(await banner.count()).toBe(0);
+		await expect.poll(() => banner.count()).toBe(0);
 		const events = withDb((db) => db.prepare(`SELECT value, outcome FROM mark_events WHERE consumer_id = ? AND date = ? AND channel = 'app' ORDER BY id DESC LIMIT 2`).all(lucaId, MONDAY));
 		expect(events).toEqual([
 			{ value: 1, outcome: 'applied' },
